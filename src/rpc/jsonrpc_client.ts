@@ -1,0 +1,307 @@
+// JSON-RPC client for hcd and hcwallet (HC-PROTOCOL §8.1). The server's certificate file is
+// pinned as the only CA. hcd/hcwallet certificates are CA:TRUE, which Deno's fetch, WebSocket and
+// connectTls refuse, so the transport is npm ws (websocket /ws) and node:https (POST).
+//
+// Over the websocket: calls, notifications, reconnect with capped exponential backoff; the
+// notify* registrations made earlier are sent again after a reconnect, and then `reconnects`
+// emits so consumers can re-sync what they may have missed.
+import https from "node:https";
+import WebSocket from "ws";
+import { Deferred, Duration, Effect, Either, PubSub, Ref, type Scope, Stream } from "effect";
+import { concatBytes } from "../domain/bytes.ts";
+import { RpcCallError, type RpcError, RpcTimeout, RpcTransportError } from "./errors.ts";
+
+export interface RpcClientOptions {
+  /** https://host:port */
+  readonly url: string;
+  readonly user: string;
+  readonly password: string;
+  /** The server's certificate (PEM), trusted as the only CA. */
+  readonly certPem: string;
+  /** Per-call timeout; also bounds a connection handshake. Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Label for logs, e.g. "wallet 1". Default: the url's host:port. */
+  readonly name?: string;
+  /** "ws" (default): calls over /ws, with notifications and reconnect. "post": one HTTPS POST per call. */
+  readonly transport?: "ws" | "post";
+  /** Reconnect delay: starts at initialMs (500), doubles up to maxMs (30 000). */
+  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
+}
+
+export interface RpcNotification {
+  readonly method: string;
+  readonly params: ReadonlyArray<unknown>;
+}
+
+export interface RpcClient {
+  /** host:port of the server; errors carry it. */
+  readonly host: string;
+  readonly name: string;
+  readonly call: (method: string, params?: ReadonlyArray<unknown>) => Effect.Effect<unknown, RpcError>;
+  /** Notifications pushed by the server from the moment the stream is run. */
+  readonly notifications: Stream.Stream<RpcNotification>;
+  /** Websocket: the socket is open. POST: the last call reached the server. */
+  readonly connected: Effect.Effect<boolean>;
+  /** Emits the reconnect count each time the websocket is back and registrations are re-sent. */
+  readonly reconnects: Stream.Stream<number>;
+}
+
+interface Answer {
+  readonly result?: unknown;
+  readonly error?: { readonly code?: unknown; readonly message?: unknown } | null;
+  readonly id?: unknown;
+  readonly method?: unknown;
+  readonly params?: unknown;
+}
+
+interface Pending {
+  readonly method: string;
+  readonly resume: (effect: Effect.Effect<unknown, RpcError>) => void;
+}
+
+const describeError = (e: unknown): string => {
+  if (!(e instanceof Error)) return String(e);
+  const status = /Unexpected server response: (\d+)/.exec(e.message);
+  if (status?.[1] === "401") return "authentication failed (HTTP 401)";
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "string" && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
+};
+
+export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClient, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const url = new URL(options.url);
+    const host = url.host;
+    const name = options.name ?? host;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const initialDelay = options.backoff?.initialMs ?? 500;
+    const maxDelay = options.backoff?.maxMs ?? 30_000;
+    const authorization = `Basic ${
+      btoa(String.fromCharCode(...new TextEncoder().encode(`${options.user}:${options.password}`)))
+    }`;
+    const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    const port = Number(url.port || 443);
+
+    const notificationsHub = yield* PubSub.unbounded<RpcNotification>();
+    const reconnectsHub = yield* PubSub.unbounded<number>();
+    const connected = yield* Ref.make(false);
+    const pending = new Map<number, Pending>();
+    const registrations = new Map<string, ReadonlyArray<unknown>>();
+    let socket: WebSocket | undefined;
+    let lastError = "";
+    let nextId = 0;
+
+    const transportError = (method: string, detail: string) =>
+      new RpcTransportError({ host, method, detail });
+    const withTimeout = (method: string) => <A, E>(effect: Effect.Effect<A, E>) =>
+      effect.pipe(
+        Effect.timeoutFail({
+          duration: Duration.millis(timeoutMs),
+          onTimeout: () => new RpcTimeout({ host, method, ms: timeoutMs }),
+        }),
+      );
+    const settle = (method: string, answer: Answer): Effect.Effect<unknown, RpcError> => {
+      const err = answer.error;
+      if (err !== null && err !== undefined) {
+        return Effect.fail(
+          new RpcCallError({
+            host,
+            method,
+            code: typeof err.code === "number" ? err.code : 0,
+            message: typeof err.message === "string" ? err.message : JSON.stringify(err),
+          }),
+        );
+      }
+      return Effect.succeed(answer.result ?? null);
+    };
+    const requestBody = (method: string, params: ReadonlyArray<unknown>, id: number) =>
+      JSON.stringify({ jsonrpc: "1.0", method, params, id });
+
+    const onMessage = (text: string) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return;
+      }
+      for (const answer of (Array.isArray(body) ? body : [body]) as Answer[]) {
+        const waiting = typeof answer.id === "number" ? pending.get(answer.id) : undefined;
+        if (waiting) {
+          pending.delete(answer.id as number);
+          waiting.resume(settle(waiting.method, answer));
+        } else if ((answer.id === null || answer.id === undefined) && typeof answer.method === "string") {
+          notificationsHub.unsafeOffer({
+            method: answer.method,
+            params: Array.isArray(answer.params) ? answer.params : [],
+          });
+        }
+      }
+    };
+
+    const failPending = (detail: string) => {
+      for (const [id, p] of pending) {
+        pending.delete(id);
+        p.resume(Effect.fail(transportError(p.method, detail)));
+      }
+    };
+
+    /** Sends over an open socket without checking `connected` (used for re-registration too). */
+    const sendOver = (ws: WebSocket, method: string, params: ReadonlyArray<unknown>) =>
+      Effect.async<unknown, RpcError>((resume) => {
+        const id = ++nextId;
+        pending.set(id, { method, resume });
+        ws.send(requestBody(method, params, id), (err) => {
+          if (err && pending.delete(id)) resume(Effect.fail(transportError(method, describeError(err))));
+        });
+        return Effect.sync(() => pending.delete(id));
+      }).pipe(withTimeout(method));
+
+    const remember = (method: string, params: ReadonlyArray<unknown>) => {
+      if (method.startsWith("notify")) registrations.set(method, params);
+      else if (method.startsWith("stopnotify")) registrations.delete(method.slice(4));
+    };
+
+    const callWs = (method: string, params: ReadonlyArray<unknown>) =>
+      Effect.suspend(() => {
+        const ws = socket;
+        if (ws === undefined || ws.readyState !== WebSocket.OPEN) {
+          return Effect.fail(transportError(method, `not connected${lastError ? ` (${lastError})` : ""}`));
+        }
+        return sendOver(ws, method, params).pipe(Effect.tap(() => remember(method, params)));
+      });
+
+    const callPost = (method: string, params: ReadonlyArray<unknown>) =>
+      Effect.async<unknown, RpcError>((resume) => {
+        const body = requestBody(method, params, ++nextId);
+        const req = https.request({
+          hostname,
+          port,
+          path: "/",
+          method: "POST",
+          ca: options.certPem,
+          agent: false,
+          headers: {
+            Authorization: authorization,
+            "Content-Type": "application/json",
+            "Content-Length": new TextEncoder().encode(body).length,
+          },
+        }, (res) => {
+          const chunks: Uint8Array[] = [];
+          res.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+          res.on("end", () => {
+            if (res.statusCode === 401) {
+              return resume(Effect.fail(transportError(method, "authentication failed (HTTP 401)")));
+            }
+            let answer: Answer;
+            try {
+              answer = JSON.parse(new TextDecoder().decode(concatBytes(...chunks)));
+            } catch {
+              return resume(
+                Effect.fail(transportError(method, `HTTP ${res.statusCode}: not a JSON-RPC answer`)),
+              );
+            }
+            resume(settle(method, answer));
+          });
+        });
+        req.on("error", (e) => resume(Effect.fail(transportError(method, describeError(e)))));
+        req.end(body);
+        return Effect.sync(() => req.destroy());
+      }).pipe(
+        withTimeout(method),
+        Effect.tapBoth({
+          onFailure: (e) => Ref.set(connected, e._tag === "RpcCallError"),
+          onSuccess: () => Ref.set(connected, true),
+        }),
+      );
+
+    const open = Effect.async<WebSocket, string>((resume) => {
+      const wsUrl = `wss://${url.host}/ws`;
+      const ws = new WebSocket(wsUrl, {
+        ca: options.certPem,
+        headers: { Authorization: authorization },
+        handshakeTimeout: timeoutMs,
+        perMessageDeflate: false,
+      });
+      const onOpen = () => {
+        ws.off("error", onError);
+        resume(Effect.succeed(ws));
+      };
+      const onError = (e: Error) => {
+        ws.off("open", onOpen);
+        ws.terminate();
+        resume(Effect.fail(describeError(e)));
+      };
+      ws.once("open", onOpen);
+      ws.once("error", onError);
+      return Effect.sync(() => ws.terminate());
+    });
+
+    const untilClosed = (ws: WebSocket) =>
+      Effect.async<void>((resume) => {
+        if (ws.readyState === WebSocket.CLOSED) return resume(Effect.void);
+        ws.once("close", () => resume(Effect.void));
+        return Effect.sync(() => ws.terminate());
+      });
+
+    const firstAttempt = yield* Deferred.make<void>();
+
+    const connectionLoop = Effect.gen(function* () {
+      let delay = initialDelay;
+      let reconnectCount = 0;
+      let everConnected = false;
+      while (true) {
+        const attempt = yield* Effect.either(open);
+        if (Either.isLeft(attempt)) {
+          lastError = attempt.left;
+          yield* Deferred.succeed(firstAttempt, undefined);
+          yield* Effect.logDebug(`cannot connect: ${lastError}; retrying in ${delay} ms`);
+          yield* Effect.sleep(Duration.millis(delay));
+          delay = Math.min(delay * 2, maxDelay);
+          continue;
+        }
+        const ws = attempt.right;
+        delay = initialDelay;
+        lastError = "";
+        ws.on("message", (data: Uint8Array) => onMessage(new TextDecoder().decode(data)));
+        ws.on("error", (e) => {
+          lastError = describeError(e);
+        });
+        socket = ws;
+        if (everConnected) {
+          for (const [method, params] of registrations) {
+            yield* sendOver(ws, method, params).pipe(
+              Effect.catchAll((e) => Effect.logWarning(`re-registering ${method} failed: ${e.message}`)),
+            );
+          }
+        }
+        yield* Ref.set(connected, true);
+        yield* Effect.logInfo("connected");
+        if (everConnected) yield* PubSub.publish(reconnectsHub, ++reconnectCount);
+        everConnected = true;
+        yield* Deferred.succeed(firstAttempt, undefined);
+        yield* untilClosed(ws);
+        socket = undefined;
+        yield* Ref.set(connected, false);
+        failPending(`connection closed${lastError ? ` (${lastError})` : ""}`);
+        yield* Effect.logWarning("disconnected; reconnecting");
+      }
+    }).pipe(Effect.annotateLogs({ rpc: name }));
+
+    const useWs = (options.transport ?? "ws") === "ws";
+    if (useWs) {
+      yield* Effect.addFinalizer(() => Effect.sync(() => failPending("client closed")));
+      yield* Effect.forkScoped(connectionLoop);
+      yield* Deferred.await(firstAttempt);
+    }
+
+    return {
+      host,
+      name,
+      call: (method, params = []) =>
+        (useWs ? callWs(method, params) : callPost(method, params)).pipe(
+          Effect.withSpan("RpcClient.call", { attributes: { rpc: name, method } }),
+        ),
+      notifications: Stream.fromPubSub(notificationsHub),
+      connected: Ref.get(connected),
+      reconnects: Stream.fromPubSub(reconnectsHub),
+    } satisfies RpcClient;
+  });
