@@ -1,0 +1,105 @@
+// Rows of the pool's tables. Field names are the original hcstakepool column names (the
+// original's columns are nullable, so a NULL left by an old database reads as "" or 0).
+import { Schema } from "effect";
+
+const Text = Schema.transform(Schema.NullOr(Schema.String), Schema.String, {
+  strict: true,
+  decode: (s) => s ?? "",
+  encode: (s) => s,
+});
+// mysql2 returns BIGINT beyond 2^53 as a string; ids and heights never get there.
+const Int = Schema.transform(
+  Schema.NullOr(Schema.Union(Schema.Number, Schema.NumberFromString)),
+  Schema.Number,
+  {
+    strict: true,
+    decode: (n) => n ?? 0,
+    encode: (n) => n,
+  },
+);
+// mysql2 returns Buffer (a Uint8Array subclass), node:sqlite a Uint8Array; normalize to the latter.
+const Bytes = Schema.transform(Schema.NullOr(Schema.Uint8ArrayFromSelf), Schema.Uint8ArrayFromSelf, {
+  strict: true,
+  decode: (b) => (b === null ? new Uint8Array() : new Uint8Array(b)),
+  encode: (b) => b,
+});
+
+/** EmailVerified values. */
+export const EmailVerification = { unverified: 0, verified: 1, grandfathered: 2 } as const;
+
+export class User extends Schema.Class<User>("User")({
+  /** Also the HD derivation index of the user's ticket and fee addresses (< 10000). */
+  UserId: Schema.Number,
+  Email: Text,
+  Username: Text,
+  /** bcrypt hash string as bytes. */
+  Password: Bytes,
+  MultiSigAddress: Text,
+  MultiSigScript: Text,
+  PoolPubKeyAddr: Text,
+  UserPubKeyAddr: Text,
+  UserFeeAddr: Text,
+  HeightRegistered: Int,
+  EmailVerified: Int,
+  EmailToken: Text,
+  APIToken: Text,
+  VoteBits: Int,
+  VoteBitsVersion: Int,
+}) {}
+
+export class EmailChange extends Schema.Class<EmailChange>("EmailChange")({
+  EmailChangeID: Schema.Number,
+  UserId: Int,
+  NewEmail: Text,
+  Token: Text,
+  Created: Int,
+  Expires: Int,
+}) {}
+
+export class PasswordReset extends Schema.Class<PasswordReset>("PasswordReset")({
+  PasswordResetID: Schema.Number,
+  UserId: Int,
+  Token: Text,
+  Created: Int,
+  Expires: Int,
+}) {}
+
+export class LowFeeTicket extends Schema.Class<LowFeeTicket>("LowFeeTicket")({
+  LowFeeTicketID: Schema.Number,
+  AddedByUid: Int,
+  TicketAddress: Text,
+  TicketHash: Text,
+  TicketExpiry: Int,
+  Voted: Int,
+  Created: Int,
+  Expires: Int,
+}) {}
+
+/** What stakepoold needs per user (SetUserVotingPrefs). */
+export class UserVotingConfig extends Schema.Class<UserVotingConfig>("UserVotingConfig")({
+  UserId: Schema.Number,
+  MultiSigAddress: Text,
+  VoteBits: Int,
+  VoteBitsVersion: Int,
+}) {}
+
+/** A server-side session. The cookie carries a random id; only its SHA-256 is stored. */
+export class Session extends Schema.Class<Session>("Session")({
+  SessionHash: Schema.String,
+  /** 0 for a visitor who has not signed in. */
+  UserId: Int,
+  /** Opaque to storage (the web layer keeps CSRF token, flashes… here as JSON). */
+  Data: Text,
+  Created: Int,
+  LastSeen: Int,
+  Expires: Int,
+}) {}
+
+export class AuditEntry extends Schema.Class<AuditEntry>("AuditEntry")({
+  AuditId: Schema.Number,
+  Created: Int,
+  ActorUserId: Int,
+  ActorIp: Text,
+  Action: Text,
+  Detail: Text,
+}) {}

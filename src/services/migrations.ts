@@ -1,0 +1,309 @@
+// Brings a database to the current schema. First what the original hcstakepool did at every
+// start (create its four tables if missing, add later columns when missing and backfill them),
+// then our numbered migrations recorded in SchemaVersion. Every step is idempotent. SQLite runs
+// each step in one transaction; MySQL auto-commits DDL, so preconditions are checked before any
+// DDL and each statement re-checks what already exists.
+import * as SqlClient from "@effect/sql/SqlClient";
+import type { SqlError } from "@effect/sql/SqlError";
+import { Clock, Data, Effect } from "effect";
+import { isDuplicateKey, SqlDialect, type Store } from "./sql.ts";
+
+export class MigrationBlocked extends Data.TaggedError("MigrationBlocked")<{ readonly message: string }> {}
+
+const varchar = "varchar(255)";
+const bigint = "bigint(20)";
+
+interface Column {
+  readonly name: string;
+  readonly type: string;
+}
+export interface TableDefinition {
+  readonly name: string;
+  readonly key: string;
+  /** All columns but the key, in order. */
+  readonly columns: ReadonlyArray<Column>;
+}
+
+const col = (name: string, type: string): Column => ({ name, type });
+
+/** The original's tables, as gorp creates them (nullable columns, no indexes). */
+export const Users: TableDefinition = {
+  name: "Users",
+  key: "UserId",
+  columns: [
+    col("Email", varchar),
+    col("Username", varchar),
+    col("Password", "mediumblob"),
+    col("MultiSigAddress", varchar),
+    col("MultiSigScript", varchar),
+    col("PoolPubKeyAddr", varchar),
+    col("UserPubKeyAddr", varchar),
+    col("UserFeeAddr", varchar),
+    col("HeightRegistered", bigint),
+    col("EmailVerified", bigint),
+    col("EmailToken", varchar),
+    col("APIToken", varchar),
+    col("VoteBits", bigint),
+    col("VoteBitsVersion", bigint),
+  ],
+};
+export const EmailChange: TableDefinition = {
+  name: "EmailChange",
+  key: "EmailChangeID",
+  columns: [
+    col("UserId", bigint),
+    col("NewEmail", varchar),
+    col("Token", varchar),
+    col("Created", bigint),
+    col("Expires", bigint),
+  ],
+};
+export const PasswordReset: TableDefinition = {
+  name: "PasswordReset",
+  key: "PasswordResetID",
+  columns: [col("UserId", bigint), col("Token", varchar), col("Created", bigint), col("Expires", bigint)],
+};
+export const LowFeeTicket: TableDefinition = {
+  name: "LowFeeTicket",
+  key: "LowFeeTicketID",
+  columns: [
+    col("AddedByUid", bigint),
+    col("TicketAddress", varchar),
+    col("TicketHash", varchar),
+    col("TicketExpiry", bigint),
+    col("Voted", bigint),
+    col("Created", bigint),
+    col("Expires", bigint),
+  ],
+};
+// Our own tables: NOT NULL throughout.
+export const Sessions: TableDefinition = {
+  name: "Sessions",
+  key: "SessionHash",
+  columns: [
+    col("UserId", `${bigint} NOT NULL`),
+    col("Data", "text NOT NULL"),
+    col("Created", `${bigint} NOT NULL`),
+    col("LastSeen", `${bigint} NOT NULL`),
+    col("Expires", `${bigint} NOT NULL`),
+  ],
+};
+export const AuditLog: TableDefinition = {
+  name: "AuditLog",
+  key: "AuditId",
+  columns: [
+    col("Created", `${bigint} NOT NULL`),
+    col("ActorUserId", `${bigint} NOT NULL`),
+    col("ActorIp", `${varchar} NOT NULL`),
+    col("Action", `${varchar} NOT NULL`),
+    col("Detail", "text NOT NULL"),
+  ],
+};
+
+/** Every table holding pool data, in restore order. */
+export const DATA_TABLES: ReadonlyArray<TableDefinition> = [
+  Users,
+  EmailChange,
+  PasswordReset,
+  LowFeeTicket,
+  Sessions,
+  AuditLog,
+];
+
+const createTable = (dialect: SqlDialect, table: TableDefinition, keyType = dialect.autoIncrementKey) => {
+  const columns = table.columns.map((c) =>
+    `${c.name} ${c.type}${c.name === "Email" && table === Users ? dialect.emailCollation : ""}`
+  );
+  return `CREATE TABLE IF NOT EXISTS ${table.name} (${table.key} ${keyType}, ${
+    columns.join(", ")
+  })${dialect.tableOptions}`;
+};
+
+/** Columns the original added to Users after its first release, with their backfills. */
+const ORIGINAL_COLUMN_ADDITIONS: ReadonlyArray<{
+  readonly column: string;
+  readonly after: string;
+  readonly backfill: string;
+}> = [
+  // 15346 is the original's (Decred mainnet) registration height, kept verbatim.
+  {
+    column: "HeightRegistered",
+    after: "UserFeeAddr",
+    backfill: "UPDATE Users SET HeightRegistered = 15346 WHERE MultiSigAddress <> ''",
+  },
+  { column: "EmailVerified", after: "HeightRegistered", backfill: "UPDATE Users SET EmailVerified = 2" },
+  { column: "EmailToken", after: "EmailVerified", backfill: "UPDATE Users SET EmailToken = ''" },
+  { column: "APIToken", after: "EmailToken", backfill: "UPDATE Users SET APIToken = ''" },
+  { column: "VoteBits", after: "APIToken", backfill: "UPDATE Users SET VoteBits = 1" },
+  { column: "VoteBitsVersion", after: "VoteBits", backfill: "UPDATE Users SET VoteBitsVersion = 3" },
+];
+
+interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** Idempotent; may fail with MigrationBlocked before changing anything. */
+  readonly apply: Effect.Effect<void, SqlError | MigrationBlocked, SqlClient.SqlClient | SqlDialect>;
+}
+
+const createIndex = (table: string, index: string, columns: string, unique = false) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient;
+    const dialect = yield* SqlDialect;
+    if (yield* dialect.indexExists(table, index)) return;
+    yield* sql.unsafe(`CREATE ${unique ? "UNIQUE " : ""}INDEX ${index} ON ${table} (${columns})`);
+  });
+
+const duplicateEmails = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient;
+  const rows = yield* sql<{ Email: string; Ids: string }>`
+    SELECT Email, GROUP_CONCAT(UserId) AS Ids FROM Users WHERE Email IS NOT NULL
+    GROUP BY Email HAVING COUNT(*) > 1 ORDER BY Email`;
+  if (rows.length === 0) return;
+  const list = rows.map((r) => `"${r.Email}" (UserId ${String(r.Ids).split(",").join(", ")})`).join("; ");
+  return yield* new MigrationBlocked({
+    message: `cannot add the unique index on Users.Email: ${rows.length} email address(es) belong to more ` +
+      `than one user: ${list}. Change or merge those users, then run migrate again.`,
+  });
+});
+
+const MIGRATIONS: ReadonlyArray<Migration> = [
+  {
+    version: 1,
+    name: "unique index on Users.Email",
+    apply: Effect.zipRight(
+      duplicateEmails,
+      // A sign-up racing the check still cannot half-apply: the index creation fails as a whole.
+      createIndex("Users", "Users_Email", "Email", true).pipe(
+        Effect.catchIf(isDuplicateKey, () => duplicateEmails),
+      ),
+    ),
+  },
+  {
+    version: 2,
+    name: "lookup indexes",
+    apply: Effect.all([
+      createIndex("Users", "Users_MultiSigAddress", "MultiSigAddress"),
+      createIndex("Users", "Users_EmailToken", "EmailToken"),
+      createIndex("Users", "Users_APIToken", "APIToken"),
+      createIndex("EmailChange", "EmailChange_Token", "Token"),
+      createIndex("PasswordReset", "PasswordReset_Token", "Token"),
+      createIndex("LowFeeTicket", "LowFeeTicket_TicketHash", "TicketHash"),
+    ], { discard: true }),
+  },
+  {
+    version: 3,
+    name: "sessions",
+    apply: Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient;
+      const dialect = yield* SqlDialect;
+      yield* sql.unsafe(createTable(dialect, Sessions, `${varchar} NOT NULL PRIMARY KEY`));
+      yield* createIndex("Sessions", "Sessions_UserId", "UserId");
+    }),
+  },
+  {
+    version: 4,
+    name: "audit log",
+    apply: Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient;
+      const dialect = yield* SqlDialect;
+      yield* sql.unsafe(createTable(dialect, AuditLog));
+    }),
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+export interface MigrateOptions {
+  /**
+   * Issues the API token the original generated at start for verified users without one.
+   * Without it those tokens stay empty (reported as apiTokensPending).
+   */
+  readonly issueApiToken?: (userId: number) => string;
+}
+
+export interface MigrationReport {
+  readonly store: Store;
+  readonly applied: ReadonlyArray<string>;
+  readonly version: number;
+  readonly apiTokensIssued: number;
+  readonly apiTokensPending: number;
+}
+
+const createVersionTable =
+  `CREATE TABLE IF NOT EXISTS SchemaVersion (Version ${bigint} NOT NULL PRIMARY KEY, ` +
+  `Name ${varchar} NOT NULL, AppliedAt ${bigint} NOT NULL)`;
+
+/** The highest applied migration (0 before any). */
+export const currentVersion = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient;
+  const dialect = yield* SqlDialect;
+  if (!(yield* dialect.tableExists("SchemaVersion"))) return 0;
+  const [row] = yield* sql<{ v: number | null }>`SELECT MAX(Version) AS v FROM SchemaVersion`;
+  return Number(row?.v ?? 0);
+});
+
+const originalStartup = (options: MigrateOptions) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient;
+    const dialect = yield* SqlDialect;
+    const applied: Array<string> = [];
+    for (const table of [Users, EmailChange, PasswordReset, LowFeeTicket]) {
+      if (!(yield* dialect.tableExists(table.name))) {
+        yield* sql.unsafe(createTable(dialect, table));
+        applied.push(`create table ${table.name}`);
+      }
+    }
+    for (const { column, after, backfill } of ORIGINAL_COLUMN_ADDITIONS) {
+      if (yield* dialect.columnExists("Users", column)) continue;
+      const type = Users.columns.find((c) => c.name === column)!.type;
+      yield* sql.unsafe(`ALTER TABLE Users ADD COLUMN ${column} ${type} NULL${dialect.after(after)}`);
+      yield* sql.unsafe(backfill);
+      applied.push(`add column Users.${column}`);
+    }
+    yield* sql`UPDATE Users SET HeightRegistered = 0 WHERE HeightRegistered IS NULL`;
+    const missing = yield* sql<{ UserId: number }>`
+      SELECT UserId FROM Users WHERE APIToken = '' AND EmailVerified > 0 ORDER BY UserId`;
+    const issue = options.issueApiToken;
+    if (issue !== undefined) {
+      for (const { UserId } of missing) {
+        yield* sql`UPDATE Users SET APIToken = ${issue(Number(UserId))} WHERE UserId = ${UserId}`;
+      }
+      if (missing.length > 0) applied.push(`issue API tokens for ${missing.length} verified user(s)`);
+    }
+    return {
+      applied,
+      apiTokensIssued: issue === undefined ? 0 : missing.length,
+      apiTokensPending: issue === undefined ? missing.length : 0,
+    };
+  });
+
+export const migrate = (
+  options: MigrateOptions = {},
+): Effect.Effect<MigrationReport, SqlError | MigrationBlocked, SqlClient.SqlClient | SqlDialect> =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient;
+    const dialect = yield* SqlDialect;
+    const original = yield* sql.withTransaction(originalStartup(options));
+    yield* sql.unsafe(createVersionTable);
+    const applied = [...original.applied];
+    let version = yield* currentVersion;
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= version) continue;
+      const now = Math.floor((yield* Clock.currentTimeMillis) / 1000);
+      yield* sql.withTransaction(
+        Effect.zipRight(
+          migration.apply,
+          sql`INSERT INTO SchemaVersion (Version, Name, AppliedAt) VALUES (${migration.version}, ${migration.name}, ${now})`,
+        ),
+      );
+      applied.push(`${migration.version} ${migration.name}`);
+      version = migration.version;
+    }
+    return {
+      store: dialect.store,
+      applied,
+      version,
+      apiTokensIssued: original.apiTokensIssued,
+      apiTokensPending: original.apiTokensPending,
+    };
+  }).pipe(Effect.withSpan("Migrations.migrate"));
