@@ -1,4 +1,11 @@
 // Registry of operator subcommands (`deno task hcpool <command>`). One file per command.
 import type { Command } from "./command.ts";
+import address from "./address.ts";
+import derive from "./derive.ts";
+import multisig from "./multisig.ts";
 
-export const COMMANDS: ReadonlyArray<Command> = [];
+export const COMMANDS: ReadonlyArray<Command> = [
+  address,
+  derive,
+  multisig,
+];
