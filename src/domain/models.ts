@@ -1,6 +1,6 @@
 // Rows of the pool's tables. Field names are the original hcstakepool column names (the
 // original's columns are nullable, so a NULL left by an old database reads as "" or 0).
-import { Schema } from "effect";
+import { Data, Either, Option, Schema } from "effect";
 
 const Text = Schema.transform(Schema.NullOr(Schema.String), Schema.String, {
   strict: true,
@@ -103,3 +103,28 @@ export class AuditEntry extends Schema.Class<AuditEntry>("AuditEntry")({
   Action: Text,
   Detail: Text,
 }) {}
+
+/** Email change and password reset tokens live one hour. */
+export const TOKEN_LIFETIME_SECONDS = 3600;
+
+export class TokenNotFound extends Data.TaggedError("TokenNotFound")<Record<never, never>> {
+  override get message() {
+    return "token not valid";
+  }
+}
+export class TokenExpired extends Data.TaggedError("TokenExpired")<Record<never, never>> {
+  override get message() {
+    return "token has expired";
+  }
+}
+
+/** A token row looked up by its token: usable, unknown, or past its Expires (unix s). */
+export const validToken = <A extends { readonly Expires: number }>(
+  row: Option.Option<A>,
+  now: number,
+): Either.Either<A, TokenNotFound | TokenExpired> =>
+  Option.isNone(row)
+    ? Either.left(new TokenNotFound())
+    : row.value.Expires <= now
+    ? Either.left(new TokenExpired())
+    : Either.right(row.value);

@@ -4,7 +4,7 @@
 import * as SqlClient from "@effect/sql/SqlClient";
 import { SqlError } from "@effect/sql/SqlError";
 import { MysqlClient } from "@effect/sql-mysql2";
-import { Context, Effect, Layer } from "effect";
+import { Clock, Context, Effect, Layer, type ParseResult } from "effect";
 import { type DatabaseConfig, embeddedDatabaseFile } from "../config/database.ts";
 import * as SqliteClient from "./sqlite_client.ts";
 
@@ -88,6 +88,22 @@ const sqliteDialect = (sql: SqlClient.SqlClient): SqlDialect => ({
 
 const dialectLayer = (make: (sql: SqlClient.SqlClient) => SqlDialect) =>
   Layer.effect(SqlDialect, Effect.map(SqlClient.SqlClient, make));
+
+/** A stored row that does not decode means a broken database, not an expected failure. */
+export const decodedRows = <A, E, R>(
+  effect: Effect.Effect<A, E | ParseResult.ParseError, R>,
+): Effect.Effect<A, Exclude<E, ParseResult.ParseError>, R> =>
+  Effect.catchIf(
+    effect,
+    (e): e is ParseResult.ParseError => (e as { _tag?: string })?._tag === "ParseError",
+    Effect.die,
+  ) as Effect.Effect<A, Exclude<E, ParseResult.ParseError>, R>;
+
+/** Unix seconds from the Effect Clock (tests move it), the unit of every time column. */
+export const unixNow: Effect.Effect<number> = Effect.map(
+  Clock.currentTimeMillis,
+  (ms) => Math.floor(ms / 1000),
+);
 
 export const storeOf = (
   config: DatabaseConfig,

@@ -2,10 +2,10 @@
 import * as SqlClient from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import * as SqlSchema from "@effect/sql/SqlSchema";
-import { Context, Data, Effect, Layer, Option, type ParseResult, Schema } from "effect";
+import { Context, Data, Effect, Layer, Option, Schema } from "effect";
 import { Buffer } from "node:buffer";
 import { EmailVerification, User, UserVotingConfig } from "../domain/models.ts";
-import { isDuplicateKey, writeResult } from "./sql.ts";
+import { decodedRows, isDuplicateKey, writeResult } from "./sql.ts";
 
 /** UserId is the HD derivation index of the user's addresses, which must stay below 10000. */
 export const MAX_USER_ID = 9999;
@@ -107,16 +107,13 @@ const makeUsers = Effect.gen(function* () {
   const findOne = (where: (value: string | number) => Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
     SqlSchema.findOne({ Request: Schema.Union(Schema.String, Schema.Number), Result: User, execute: where });
   const byIdQuery = findOne((id) => sql`SELECT * FROM Users WHERE UserId = ${id}`);
-  // A row that does not decode means a broken database, not an expected failure.
-  const decoded = <A>(effect: Effect.Effect<A, SqlError | ParseResult.ParseError>) =>
-    Effect.catchTag(effect, "ParseError", Effect.die);
 
   const mustChange = (userId: number) => (raw: unknown) =>
     writeResult(raw).affectedRows === 0 ? Effect.fail(new UserNotFound({ userId })) : Effect.void;
   const mapEmailTaken = (email: string) => (e: SqlError): Effect.Effect<never, EmailTaken | SqlError> =>
     isDuplicateKey(e) ? Effect.fail(new EmailTaken({ email })) : Effect.fail(e);
 
-  const get = (userId: number) => decoded(byIdQuery(userId));
+  const get = (userId: number) => decodedRows(byIdQuery(userId));
 
   const api: UsersApi = {
     create: (user) =>
@@ -136,15 +133,15 @@ const makeUsers = Effect.gen(function* () {
         }),
       ),
     byId: get,
-    byEmail: (email) => decoded(findOne((e) => sql`SELECT * FROM Users WHERE Email = ${e}`)(email)),
+    byEmail: (email) => decodedRows(findOne((e) => sql`SELECT * FROM Users WHERE Email = ${e}`)(email)),
     byEmailToken: (token) =>
       token === ""
         ? Effect.succeedNone
-        : decoded(findOne((t) => sql`SELECT * FROM Users WHERE EmailToken = ${t}`)(token)),
+        : decodedRows(findOne((t) => sql`SELECT * FROM Users WHERE EmailToken = ${t}`)(token)),
     byApiToken: (token) =>
       token === ""
         ? Effect.succeedNone
-        : decoded(findOne((t) => sql`SELECT * FROM Users WHERE APIToken = ${t}`)(token)),
+        : decodedRows(findOne((t) => sql`SELECT * FROM Users WHERE APIToken = ${t}`)(token)),
     verifyEmail: (token) =>
       token === "" ? Effect.succeedNone : sql.withTransaction(
         Effect.gen(function* () {
@@ -207,7 +204,7 @@ const makeUsers = Effect.gen(function* () {
           return writeResult(moved).affectedRows + reset;
         }),
       ),
-    votingConfigs: decoded(
+    votingConfigs: decodedRows(
       SqlSchema.findAll({
         Request: Schema.Void,
         Result: UserVotingConfig,

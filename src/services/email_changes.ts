@@ -1,0 +1,75 @@
+// EmailChange rows: a pending change of a user's email, confirmed by a token sent to the new
+// address within an hour.
+import * as SqlClient from "@effect/sql/SqlClient";
+import type { SqlError } from "@effect/sql/SqlError";
+import * as SqlSchema from "@effect/sql/SqlSchema";
+import { Context, Effect, Layer, Schema } from "effect";
+import {
+  EmailChange,
+  TOKEN_LIFETIME_SECONDS,
+  type TokenExpired,
+  type TokenNotFound,
+  validToken,
+} from "../domain/models.ts";
+import { decodedRows, unixNow, writeResult } from "./sql.ts";
+import { type EmailTaken, type UserNotFound, Users } from "./users.ts";
+
+export interface EmailChangesApi {
+  readonly create: (userId: number, newEmail: string, token: string) => Effect.Effect<EmailChange, SqlError>;
+  /** The pending change for a token, refused once expired. */
+  readonly find: (token: string) => Effect.Effect<EmailChange, TokenNotFound | TokenExpired | SqlError>;
+  /** Sets the user's new email and consumes the token, all or nothing. */
+  readonly apply: (
+    token: string,
+  ) => Effect.Effect<EmailChange, TokenNotFound | TokenExpired | EmailTaken | UserNotFound | SqlError>;
+  readonly remove: (token: string) => Effect.Effect<void, SqlError>;
+}
+
+export class EmailChanges extends Context.Tag("hcstakepool/EmailChanges")<EmailChanges, EmailChangesApi>() {
+  static readonly layer = Layer.effect(
+    EmailChanges,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient;
+      const users = yield* Users;
+      const byToken = SqlSchema.findOne({
+        Request: Schema.String,
+        Result: EmailChange,
+        execute: (token) => sql`SELECT * FROM EmailChange WHERE Token = ${token} ORDER BY EmailChangeID DESC`,
+      });
+      const find = (token: string) =>
+        Effect.gen(function* () {
+          const row = yield* decodedRows(token === "" ? Effect.succeedNone : byToken(token));
+          return yield* validToken(row, yield* unixNow);
+        });
+      const remove = (token: string) => Effect.asVoid(sql`DELETE FROM EmailChange WHERE Token = ${token}`);
+      return {
+        create: (userId, newEmail, token) =>
+          Effect.gen(function* () {
+            const now = yield* unixNow;
+            const expires = now + TOKEN_LIFETIME_SECONDS;
+            const raw = yield* sql`INSERT INTO EmailChange (UserId, NewEmail, Token, Created, Expires)
+                                   VALUES (${userId}, ${newEmail}, ${token}, ${now}, ${expires})`.raw;
+            return new EmailChange({
+              EmailChangeID: writeResult(raw).insertId,
+              UserId: userId,
+              NewEmail: newEmail,
+              Token: token,
+              Created: now,
+              Expires: expires,
+            });
+          }),
+        find,
+        apply: (token) =>
+          sql.withTransaction(
+            Effect.gen(function* () {
+              const change = yield* find(token);
+              yield* users.setEmail(change.UserId, change.NewEmail);
+              yield* remove(token);
+              return change;
+            }),
+          ),
+        remove,
+      };
+    }),
+  );
+}

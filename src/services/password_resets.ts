@@ -1,0 +1,76 @@
+// PasswordReset rows: a reset link's token, valid for an hour.
+import * as SqlClient from "@effect/sql/SqlClient";
+import type { SqlError } from "@effect/sql/SqlError";
+import * as SqlSchema from "@effect/sql/SqlSchema";
+import { Context, Effect, Layer, Schema } from "effect";
+import {
+  PasswordReset,
+  TOKEN_LIFETIME_SECONDS,
+  type TokenExpired,
+  type TokenNotFound,
+  validToken,
+} from "../domain/models.ts";
+import { decodedRows, unixNow, writeResult } from "./sql.ts";
+import { type UserNotFound, Users } from "./users.ts";
+
+export interface PasswordResetsApi {
+  readonly create: (userId: number, token: string) => Effect.Effect<PasswordReset, SqlError>;
+  /** The reset for a token, refused once expired. */
+  readonly find: (token: string) => Effect.Effect<PasswordReset, TokenNotFound | TokenExpired | SqlError>;
+  /** Stores the new bcrypt hash and consumes the token, all or nothing. */
+  readonly apply: (
+    token: string,
+    passwordHash: string,
+  ) => Effect.Effect<PasswordReset, TokenNotFound | TokenExpired | UserNotFound | SqlError>;
+  readonly remove: (token: string) => Effect.Effect<void, SqlError>;
+}
+
+export class PasswordResets
+  extends Context.Tag("hcstakepool/PasswordResets")<PasswordResets, PasswordResetsApi>() {
+  static readonly layer = Layer.effect(
+    PasswordResets,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient;
+      const users = yield* Users;
+      const byToken = SqlSchema.findOne({
+        Request: Schema.String,
+        Result: PasswordReset,
+        execute: (token) =>
+          sql`SELECT * FROM PasswordReset WHERE Token = ${token} ORDER BY PasswordResetID DESC`,
+      });
+      const find = (token: string) =>
+        Effect.gen(function* () {
+          const row = yield* decodedRows(token === "" ? Effect.succeedNone : byToken(token));
+          return yield* validToken(row, yield* unixNow);
+        });
+      const remove = (token: string) => Effect.asVoid(sql`DELETE FROM PasswordReset WHERE Token = ${token}`);
+      return {
+        create: (userId, token) =>
+          Effect.gen(function* () {
+            const now = yield* unixNow;
+            const expires = now + TOKEN_LIFETIME_SECONDS;
+            const raw = yield* sql`INSERT INTO PasswordReset (UserId, Token, Created, Expires)
+                                   VALUES (${userId}, ${token}, ${now}, ${expires})`.raw;
+            return new PasswordReset({
+              PasswordResetID: writeResult(raw).insertId,
+              UserId: userId,
+              Token: token,
+              Created: now,
+              Expires: expires,
+            });
+          }),
+        find,
+        apply: (token, passwordHash) =>
+          sql.withTransaction(
+            Effect.gen(function* () {
+              const reset = yield* find(token);
+              yield* users.setPassword(reset.UserId, passwordHash);
+              yield* remove(token);
+              return reset;
+            }),
+          ),
+        remove,
+      };
+    }),
+  );
+}
