@@ -98,11 +98,8 @@ Deno.test("hcpool multisig: 1-of-2 [pool, user] script and P2SH; refuses other a
   ]);
   assert.equal(ok.code, 0, ok.stderr);
   const out = JSON.parse(ok.stdout);
-  const [a, b] = [pk1, pk2].map((s) =>
-    JSON.parse(JSON.stringify(Either.getOrThrow(decodeAddress(s)))).pubKey
-  );
-  assert.ok(a && b);
   const script = Either.getOrThrow(fromHex(out.redeemScript));
+  // The org script lists its keys in the order of pubkey_addresses.
   const keys = simnetOrg.redeem_script_hex.match(/21(0[23][0-9a-f]{64})/g)!.map((k) => k.slice(2));
   assert.equal(out.redeemScript, `5121${keys[0]}21${keys[1]}52ae`);
   assert.equal(
