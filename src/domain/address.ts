@@ -194,9 +194,6 @@ export const payToAddrScript = (a: Address): Uint8Array => {
   }
 };
 
-/** Whether two addresses are the same address (net, kind, suite and key or hash). */
-export const addressEquals = (a: Address, b: Address): boolean => encodeAddress(a) === encodeAddress(b);
-
 /** The P2PKH form a pubkey address stands for (hcutil EncodeAddress of a pubkey address). */
 export const pubKeyHashAddressOf = (a: Address): Address =>
   a.kind === "pubkey" ? pubKeyHashAddress(a.net, hash160(a.pubKey), a.sigType) : a;
