@@ -140,8 +140,8 @@ export const txToHex = (tx: MsgTx): string => toHex(serializeTx(tx));
 
 type Read<A> = Either.Either<A, TxDecodeError>;
 
-/** Sequential little-endian reader over a byte array. Shared with the block header decoder. */
-export class ByteReader {
+/** Sequential little-endian reader over a byte array. */
+class ByteReader {
   offset = 0;
   private readonly view: DataView;
   constructor(private readonly bytes: Uint8Array) {
