@@ -1,9 +1,12 @@
 // Registry of operator subcommands (`deno task hcpool <command>`). One file per command.
 import type { Command } from "./command.ts";
 import address from "./address.ts";
+import backup from "./backup.ts";
 import derive from "./derive.ts";
+import migrate from "./migrate.ts";
 import multisig from "./multisig.ts";
 import poolfee from "./poolfee.ts";
+import restore from "./restore.ts";
 import subsidy from "./subsidy.ts";
 import tx from "./tx.ts";
 
@@ -14,4 +17,7 @@ export const COMMANDS: ReadonlyArray<Command> = [
   tx,
   subsidy,
   poolfee,
+  migrate,
+  backup,
+  restore,
 ];
