@@ -170,3 +170,15 @@ Deno.test("POST batch requests get one answer per request, in order", () =>
       { result: null, error: { code: -32601, message: "Method not found" }, id: 2 },
     ]);
   }));
+
+Deno.test("ws: dropWebsockets disconnects clients, which come back on their own", () =>
+  withServer(async (server) => {
+    await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+      const client = yield* makeRpcClient(clientOptions(server));
+      const reconnected = yield* Effect.fork(Stream.runHead(client.reconnects));
+      yield* Effect.sleep("20 millis");
+      server.dropWebsockets();
+      yield* Fiber.join(reconnected);
+      assert.deepEqual(yield* client.call("echo", ["back"]), ["back"]);
+    })));
+  }));
