@@ -1,12 +1,12 @@
 // Backup and restore of the pool's tables as JSON lines: a header naming the schema version and
-// each table's columns, then one line per row. The dump is read inside one transaction, so it
-// is consistent on both stores (on the embedded store, WAL lets the running pool keep reading).
+// each table's columns, then one line per row. The dump is read inside one snapshot transaction, so it
+// is consistent on both stores, and (WAL on the embedded store) never blocks the running pool.
 import * as SqlClient from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Data, Effect } from "effect";
 import { Buffer } from "node:buffer";
-import { currentVersion, DATA_TABLES, LATEST_VERSION, migrate, type MigrationBlocked } from "./migrations.ts";
-import { type SqlDialect, unixNow } from "./sql.ts";
+import { DATA_TABLES, LATEST_VERSION, migrate, type MigrationBlocked } from "./migrations.ts";
+import { SqlDialect, unixNow } from "./sql.ts";
 
 export const BACKUP_FORMAT = "hcstakepool-backup";
 
@@ -40,36 +40,55 @@ const columnsOf = (table: (typeof DATA_TABLES)[number]) => [table.key, ...table.
 const fileError = (what: string) => (cause: unknown) =>
   new BackupFileError({ message: `${what}: ${cause instanceof Error ? cause.message : String(cause)}` });
 
+/** Runs `f` inside one snapshot read on a connection of its own, so the rows are consistent. */
+const inSnapshot = <A, E>(
+  f: (
+    query: (text: string) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, SqlError>,
+  ) => Effect.Effect<A, E>,
+) =>
+  Effect.scoped(Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient;
+    const dialect = yield* SqlDialect;
+    const conn = yield* sql.reserve;
+    yield* conn.executeUnprepared(dialect.beginReadTransaction, [], undefined);
+    return yield* f((text) => conn.execute(text, [], undefined)).pipe(
+      Effect.ensuring(Effect.ignore(conn.executeUnprepared("ROLLBACK", [], undefined))),
+    );
+  }));
+
 /** Writes a consistent dump of every pool table to `file` (replaced atomically). */
 export const backupToFile = (
   file: string,
   progress: Progress = () => {},
 ): Effect.Effect<TableCounts, SqlError | BackupFileError, SqlClient.SqlClient | SqlDialect> =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient;
+    const created = yield* unixNow;
     const lines: Array<string> = [];
     const counts: Record<string, number> = {};
-    yield* sql.withTransaction(Effect.gen(function* () {
-      const header: BackupHeader = {
-        format: BACKUP_FORMAT,
-        version: yield* currentVersion,
-        created: yield* unixNow,
-        tables: Object.fromEntries(DATA_TABLES.map((t) => [t.name, columnsOf(t)])),
-      };
-      lines.push(JSON.stringify(header));
-      for (const table of DATA_TABLES) {
-        const rows = yield* sql.unsafe<Record<string, unknown>>(
-          `SELECT ${columnsOf(table).join(", ")} FROM ${table.name} ORDER BY ${table.key}`,
-        );
-        rows.forEach((row, i) => {
-          lines.push(
-            JSON.stringify({ table: table.name, row: columnsOf(table).map((c) => encodeValue(row[c])) }),
+    yield* inSnapshot((query) =>
+      Effect.gen(function* () {
+        const [version] = yield* query("SELECT MAX(Version) AS v FROM SchemaVersion");
+        const header: BackupHeader = {
+          format: BACKUP_FORMAT,
+          version: Number(version?.v ?? 0),
+          created,
+          tables: Object.fromEntries(DATA_TABLES.map((t) => [t.name, columnsOf(t)])),
+        };
+        lines.push(JSON.stringify(header));
+        for (const table of DATA_TABLES) {
+          const rows = yield* query(
+            `SELECT ${columnsOf(table).join(", ")} FROM ${table.name} ORDER BY ${table.key}`,
           );
-          if ((i + 1) % PROGRESS_EVERY === 0) progress(`${table.name}: ${i + 1}/${rows.length} rows`);
-        });
-        counts[table.name] = rows.length;
-      }
-    }));
+          rows.forEach((row, i) => {
+            lines.push(
+              JSON.stringify({ table: table.name, row: columnsOf(table).map((c) => encodeValue(row[c])) }),
+            );
+            if ((i + 1) % PROGRESS_EVERY === 0) progress(`${table.name}: ${i + 1}/${rows.length} rows`);
+          });
+          counts[table.name] = rows.length;
+        }
+      })
+    );
     const temp = `${file}.partial`;
     yield* Effect.tryPromise({
       try: async () => {

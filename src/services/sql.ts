@@ -23,6 +23,8 @@ export interface SqlDialect {
   readonly emailCollation: string;
   /** Position clause for ALTER TABLE … ADD COLUMN (SQLite can only append). */
   readonly after: (column: string) => string;
+  /** Starts a snapshot read that takes no write lock (WAL readers never block the pool's writes). */
+  readonly beginReadTransaction: string;
   readonly tableExists: (table: string) => Effect.Effect<boolean, SqlError>;
   readonly columnExists: (table: string, column: string) => Effect.Effect<boolean, SqlError>;
   readonly indexExists: (table: string, index: string) => Effect.Effect<boolean, SqlError>;
@@ -56,6 +58,7 @@ const mysqlDialect = (sql: SqlClient.SqlClient): SqlDialect => ({
   autoIncrementKey: "bigint(20) NOT NULL AUTO_INCREMENT PRIMARY KEY",
   tableOptions: " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
   emailCollation: "",
+  beginReadTransaction: "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
   after: (column) => ` AFTER ${column}`,
   tableExists: (table) =>
     exists(
@@ -78,6 +81,7 @@ const sqliteDialect = (sql: SqlClient.SqlClient): SqlDialect => ({
   autoIncrementKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
   tableOptions: "",
   emailCollation: " COLLATE NOCASE",
+  beginReadTransaction: "BEGIN DEFERRED",
   after: () => "",
   tableExists: (table) => exists(sql`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${table}`),
   columnExists: (table, column) =>
