@@ -12,7 +12,7 @@ import {
   validToken,
 } from "../domain/models.ts";
 import { decodedRows, unixNow, writeResult } from "./sql.ts";
-import { type EmailTaken, type UserNotFound, Users } from "./users.ts";
+import { type EmailTaken, type EmailTooLong, type UserNotFound, Users } from "./users.ts";
 
 export interface EmailChangesApi {
   readonly create: (userId: number, newEmail: string, token: string) => Effect.Effect<EmailChange, SqlError>;
@@ -21,7 +21,10 @@ export interface EmailChangesApi {
   /** Sets the user's new email and consumes the token, all or nothing. */
   readonly apply: (
     token: string,
-  ) => Effect.Effect<EmailChange, TokenNotFound | TokenExpired | EmailTaken | UserNotFound | SqlError>;
+  ) => Effect.Effect<
+    EmailChange,
+    TokenNotFound | TokenExpired | EmailTaken | EmailTooLong | UserNotFound | SqlError
+  >;
   readonly remove: (token: string) => Effect.Effect<void, SqlError>;
 }
 

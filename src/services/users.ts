@@ -31,6 +31,21 @@ export class AddressAlreadySet extends Data.TaggedError("AddressAlreadySet")<{ r
   }
 }
 
+/** Users.Email is varchar(255): counted in characters, as MySQL does. */
+export const MAX_EMAIL_LENGTH = 255;
+
+export class EmailTooLong extends Data.TaggedError("EmailTooLong")<{ readonly length: number }> {
+  override get message() {
+    return `email address too long: ${this.length} characters, at most ${MAX_EMAIL_LENGTH}`;
+  }
+}
+
+/** Refuses what MySQL would refuse (strict mode) or truncate (non-strict), on both stores alike. */
+const checkEmail = (email: string) => {
+  const length = [...email].length;
+  return length > MAX_EMAIL_LENGTH ? Effect.fail(new EmailTooLong({ length })) : Effect.void;
+};
+
 export interface NewUser {
   readonly email: string;
   /** bcrypt hash. */
@@ -53,7 +68,9 @@ export interface MultisigFields {
 
 export interface UsersApi {
   /** Race-free: a concurrent sign-up with the same email fails with EmailTaken. */
-  readonly create: (user: NewUser) => Effect.Effect<User, EmailTaken | UserIdsExhausted | SqlError>;
+  readonly create: (
+    user: NewUser,
+  ) => Effect.Effect<User, EmailTaken | EmailTooLong | UserIdsExhausted | SqlError>;
   readonly byId: (userId: number) => Effect.Effect<Option.Option<User>, SqlError>;
   /** Compared with the column's collation (case-insensitive, as the original on MySQL). */
   readonly byEmail: (email: string) => Effect.Effect<Option.Option<User>, SqlError>;
@@ -68,7 +85,7 @@ export interface UsersApi {
   readonly setEmail: (
     userId: number,
     email: string,
-  ) => Effect.Effect<void, EmailTaken | UserNotFound | SqlError>;
+  ) => Effect.Effect<void, EmailTaken | EmailTooLong | UserNotFound | SqlError>;
   /** Only for a user without an address yet (one address per account). */
   readonly setMultisig: (
     userId: number,
@@ -117,20 +134,23 @@ const makeUsers = Effect.gen(function* () {
 
   const api: UsersApi = {
     create: (user) =>
-      sql.withTransaction(
-        Effect.gen(function* () {
-          const raw = yield* sql`
+      Effect.zipRight(
+        checkEmail(user.email),
+        sql.withTransaction(
+          Effect.gen(function* () {
+            const raw = yield* sql`
             INSERT INTO Users (Email, Username, Password, MultiSigAddress, MultiSigScript, PoolPubKeyAddr,
               UserPubKeyAddr, UserFeeAddr, HeightRegistered, EmailVerified, EmailToken, APIToken, VoteBits,
               VoteBitsVersion)
             VALUES (${user.email}, ${user.email}, ${passwordBytes(user.passwordHash)}, '', '', '', '', '', 0,
               ${user.emailVerified ?? EmailVerification.unverified}, ${user.emailToken}, '', ${user.voteBits},
               ${user.voteBitsVersion})`.raw.pipe(Effect.catchAll(mapEmailTaken(user.email)));
-          const { insertId } = writeResult(raw);
-          // Rolls the insert back: this id cannot be a derivation index.
-          if (insertId > MAX_USER_ID) return yield* new UserIdsExhausted();
-          return Option.getOrThrow(yield* get(insertId));
-        }),
+            const { insertId } = writeResult(raw);
+            // Rolls the insert back: this id cannot be a derivation index.
+            if (insertId > MAX_USER_ID) return yield* new UserIdsExhausted();
+            return Option.getOrThrow(yield* get(insertId));
+          }),
+        ),
       ),
     byId: get,
     byEmail: (email) => decodedRows(findOne((e) => sql`SELECT * FROM Users WHERE Email = ${e}`)(email)),
@@ -157,9 +177,12 @@ const makeUsers = Effect.gen(function* () {
         Effect.flatMap(mustChange(userId)),
       ),
     setEmail: (userId, email) =>
-      sql`UPDATE Users SET Email = ${email}, Username = ${email} WHERE UserId = ${userId}`.raw.pipe(
-        Effect.catchAll(mapEmailTaken(email)),
-        Effect.flatMap(mustChange(userId)),
+      Effect.zipRight(
+        checkEmail(email),
+        sql`UPDATE Users SET Email = ${email}, Username = ${email} WHERE UserId = ${userId}`.raw.pipe(
+          Effect.catchAll(mapEmailTaken(email)),
+          Effect.flatMap(mustChange(userId)),
+        ),
       ),
     setMultisig: (userId, f) =>
       sql.withTransaction(
