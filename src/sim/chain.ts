@@ -17,7 +17,6 @@ import {
   NULL_BLOCK_INDEX,
   serializeTx,
   TX_TREE_REGULAR,
-  TX_TREE_STAKE,
   txid,
   type TxIn,
   u32Bytes,
@@ -551,6 +550,3 @@ const parseVoteBlock = (tx: MsgTx): string | undefined =>
   Either.getOrUndefined(Either.map(parseVote(tx), (v) => v.blockHash));
 const parseVoteTicket = (tx: MsgTx): string | undefined =>
   Either.getOrUndefined(Either.map(parseVote(tx), (v) => v.ticketHash));
-
-/** The tree a transaction is mined in: stake transactions go to the stake tree. */
-export const treeOf = (s: StoredTx): number => (s.type === "regular" ? TX_TREE_REGULAR : TX_TREE_STAKE);

@@ -1,0 +1,77 @@
+// Faults a simulated node can be switched into at run time (issue 5 item 5), and what "all clear"
+// looks like. The node applies them; the control endpoint and tests switch them.
+
+export type ServerKind = "hcd" | "wallet";
+
+export interface MethodError {
+  readonly code: number;
+  readonly message: string;
+  /** Which server answers with the error; both when absent. */
+  readonly server?: ServerKind;
+}
+
+export interface NodeFaults {
+  /** The wallet server refuses connections (its port stays reserved). */
+  readonly walletDown: boolean;
+  /** The hcd server refuses connections. */
+  readonly hcdDown: boolean;
+  /** The wallet is locked (walletpassphrase unlocks it again; switching off unlocks it). */
+  readonly locked: boolean;
+  /** The wallet lost its hcd: walletinfo daemonconnected false, chain-backed calls fail with -9. */
+  readonly daemonDisconnected: boolean;
+  /** Added before every answer of both servers. */
+  readonly latencyMs: number;
+  /** createmultisig answers a different redeem script. */
+  readonly disagreeRedeemScript: boolean;
+  /** listscripts leaves out the latest imported script. */
+  readonly missingScript: boolean;
+  /** gettickets leaves out the latest ticket. */
+  readonly missingTicket: boolean;
+  /** Method name → the error it answers with. */
+  readonly methodErrors: Readonly<Record<string, MethodError>>;
+}
+
+export const NO_FAULTS: NodeFaults = {
+  walletDown: false,
+  hcdDown: false,
+  locked: false,
+  daemonDisconnected: false,
+  latencyMs: 0,
+  disagreeRedeemScript: false,
+  missingScript: false,
+  missingTicket: false,
+  methodErrors: {},
+};
+
+const BOOLEAN_FAULTS = [
+  "walletDown",
+  "hcdDown",
+  "locked",
+  "daemonDisconnected",
+  "disagreeRedeemScript",
+  "missingScript",
+  "missingTicket",
+] as const;
+
+/** Checks a patch received as JSON; returns a message naming the first bad field. */
+export const faultPatchProblem = (patch: unknown): string | undefined => {
+  if (typeof patch !== "object" || patch === null || Array.isArray(patch)) return "faults must be an object";
+  for (const [key, value] of Object.entries(patch)) {
+    if ((BOOLEAN_FAULTS as ReadonlyArray<string>).includes(key)) {
+      if (typeof value !== "boolean") return `${key} must be a boolean`;
+    } else if (key === "latencyMs") {
+      if (typeof value !== "number" || !(value >= 0)) return "latencyMs must be a number ≥ 0";
+    } else if (key === "methodErrors") {
+      if (typeof value !== "object" || value === null) return "methodErrors must be an object";
+      for (const [m, e] of Object.entries(value)) {
+        const err = e as Partial<MethodError> | null;
+        if (
+          typeof err !== "object" || err === null || typeof err.code !== "number" ||
+          typeof err.message !== "string" ||
+          (err.server !== undefined && err.server !== "hcd" && err.server !== "wallet")
+        ) return `methodErrors.${m} must be {code, message, server?}`;
+      }
+    } else return `unknown fault ${key}`;
+  }
+  return undefined;
+};

@@ -1,0 +1,720 @@
+// One simulated voting node: an hcd and an hcwallet JSON-RPC endpoint (the project's RPC server),
+// their method tables with hcd/hcwallet parameter handling, result shapes and error codes
+// (HC-PROTOCOL §8.2–8.5), websocket notifications (§8.4), and the node's faults.
+import { Either } from "effect";
+import { concatBytes, fromHex, toHex } from "../domain/bytes.ts";
+import {
+  addressHash160,
+  decodeAddressForNet,
+  encodeAddress,
+  pubKeyHashAddressOf,
+} from "../domain/address.ts";
+import { disasmScript, scriptAddresses } from "../domain/script.ts";
+import { parseCommitment, parseVote } from "../domain/stake.ts";
+import { deserializeTx, type MsgTx, serializeTx, txid, varIntBytes } from "../domain/tx.ts";
+import { RpcCode } from "../rpc/errors.ts";
+import { encodeNotification, type HcNotification } from "../rpc/hc_methods.ts";
+import type { RpcHandler, RpcServer } from "../rpc/jsonrpc_server.ts";
+import { type ChainEvent, type SimBlock, type SimChain, type StoredTx, TxRejected } from "./chain.ts";
+import { NO_FAULTS, type NodeFaults, type ServerKind } from "./faults.ts";
+import { rpcFail, type SimWallet, toCoins } from "./wallet.ts";
+
+/** Wire magic of each net (hcd wire/protocol.go CurrencyNet), answered by getcurrentnet. */
+const NET_MAGIC: Readonly<Record<string, number>> = {
+  mainnet: 0x1125f51b,
+  testnet2: 0x9ab5693a,
+  simnet: 0x8a136344,
+};
+
+const semver = (major: number, minor: number, patch: number) => ({
+  versionstring: `${major}.${minor}.${patch}`,
+  major,
+  minor,
+  patch,
+  prerelease: "",
+  buildmetadata: "",
+});
+
+/** A vote submitted to a node, kept for tests (issue 5 item 6). */
+export interface VoteRecord {
+  readonly ticket: string;
+  readonly txid: string;
+  readonly voteBits: number;
+  readonly voteVersion: number;
+  readonly blockHash: string;
+  readonly blockHeight: number;
+  readonly node: number;
+  readonly server: ServerKind;
+  /** accepted into the mempool, refused as a duplicate, or rejected otherwise. */
+  readonly outcome: "accepted" | "duplicate" | "rejected";
+}
+
+/** Positional parameters checked the way hcjson unmarshals them: wrong count or type → -32602. */
+class Params {
+  constructor(private readonly method: string, private readonly values: ReadonlyArray<unknown>, max: number) {
+    if (values.length > max) this.bad(`too many parameters (at most ${max})`);
+  }
+  private bad(detail: string): never {
+    return rpcFail(RpcCode.invalidParams, `${this.method}: ${detail}`);
+  }
+  private at(i: number, what: string, ok: (v: unknown) => boolean): unknown {
+    const v = this.values[i];
+    if (v === undefined || v === null) this.bad(`missing parameter ${i + 1} (${what})`);
+    if (!ok(v)) this.bad(`parameter ${i + 1} must be ${what}`);
+    return v;
+  }
+  str(i: number): string {
+    return this.at(i, "a string", (v) => typeof v === "string") as string;
+  }
+  num(i: number): number {
+    return this.at(i, "a number", (v) => typeof v === "number") as number;
+  }
+  int(i: number): number {
+    return this.at(i, "an integer", (v) => Number.isInteger(v)) as number;
+  }
+  bool(i: number): boolean {
+    return this.at(i, "a boolean", (v) => typeof v === "boolean") as boolean;
+  }
+  strs(i: number): string[] {
+    return this.at(
+      i,
+      "an array of strings",
+      (v) => Array.isArray(v) && v.every((s) => typeof s === "string"),
+    ) as string[];
+  }
+  has(i: number): boolean {
+    return this.values[i] !== undefined && this.values[i] !== null;
+  }
+  optStr(i: number): string | undefined {
+    return this.has(i) ? this.str(i) : undefined;
+  }
+  optNum(i: number): number | undefined {
+    return this.has(i) ? this.num(i) : undefined;
+  }
+  optInt(i: number): number | undefined {
+    return this.has(i) ? this.int(i) : undefined;
+  }
+  optBool(i: number): boolean | undefined {
+    return this.has(i) ? this.bool(i) : undefined;
+  }
+}
+
+const methodNotFound = (): never => rpcFail(RpcCode.methodNotFound, "Method not found");
+
+// ---- result shapes shared by hcd and the wallet passthrough ----
+
+const headerVerbose = (chain: SimChain, b: SimBlock) => {
+  const h = b.header;
+  const next = chain.blockAt(b.height + 1);
+  return {
+    hash: b.hash,
+    confirmations: chain.height - b.height + 1,
+    version: h.version,
+    previousblockhash: b.height === 0 ? "0".repeat(64) : chain.blockAt(b.height - 1)!.hash,
+    merkleroot: toHex(h.merkleRoot.slice().reverse()),
+    stakeroot: toHex(h.stakeRoot.slice().reverse()),
+    votebits: h.voteBits,
+    finalstate: toHex(h.finalState),
+    voters: h.voters,
+    freshstake: h.freshStake,
+    revocations: h.revocations,
+    poolsize: h.poolSize,
+    bits: h.bits.toString(16),
+    sbits: toCoins(h.sbits),
+    height: h.height,
+    size: h.size,
+    time: h.timestamp,
+    nonce: h.nonce,
+    extradata: toHex(h.extraData),
+    stakeversion: h.stakeVersion,
+    difficulty: 1,
+    ...(next ? { nextblockhash: next.hash } : {}),
+  };
+};
+
+const blockBytes = (chain: SimChain, b: SimBlock) => {
+  const txs = (ids: ReadonlyArray<string>) => ids.map((id) => chain.tx(id)!.bytes);
+  return concatBytes(
+    b.headerBytes,
+    varIntBytes(b.txids.length),
+    ...txs(b.txids),
+    varIntBytes(b.stxids.length),
+    ...txs(b.stxids),
+  );
+};
+
+const rawTxVerbose = (chain: SimChain, s: StoredTx) => {
+  const net = chain.net;
+  const block = s.blockHash ? chain.blockByHash(s.blockHash) : undefined;
+  const isVote = s.type === "vote";
+  return {
+    hex: toHex(s.bytes),
+    txid: s.txid,
+    version: s.tx.version,
+    locktime: s.tx.lockTime,
+    expiry: s.tx.expiry,
+    vin: s.tx.inputs.map((i, k) =>
+      isVote && k === 0
+        ? { stakebase: toHex(i.sigScript), sequence: i.sequence, amountin: toCoins(i.valueIn) }
+        : {
+          txid: toHex(i.prevHash.slice().reverse()),
+          vout: i.prevIndex,
+          tree: i.tree,
+          sequence: i.sequence,
+          amountin: toCoins(i.valueIn),
+          blockheight: i.blockHeight,
+          blockindex: i.blockIndex,
+          scriptSig: { asm: disasmScript(i.sigScript), hex: toHex(i.sigScript) },
+        }
+    ),
+    vout: s.tx.outputs.map((o, n) => {
+      const { class: type, addresses, reqSigs } = scriptAddresses(o.pkScript, net);
+      const commitment = s.type === "ticket" && n % 2 === 1
+        ? Either.getOrUndefined(parseCommitment(o.pkScript))
+        : undefined;
+      return {
+        value: toCoins(o.value),
+        n,
+        version: o.version,
+        scriptPubKey: {
+          asm: disasmScript(o.pkScript),
+          hex: toHex(o.pkScript),
+          ...(addresses.length > 0
+            ? { reqSigs, addresses: addresses.map((a) => encodeAddress(pubKeyHashAddressOf(a))) }
+            : {}),
+          type: commitment ? "sstxcommitment" : type,
+          ...(commitment ? { commitamt: toCoins(commitment.amount) } : {}),
+        },
+      };
+    }),
+    ...(block
+      ? {
+        blockhash: block.hash,
+        blockheight: block.height,
+        blockindex: s.blockIndex,
+        confirmations: chain.height - block.height + 1,
+        time: block.header.timestamp,
+        blocktime: block.header.timestamp,
+      }
+      : { blockheight: 0 }),
+  };
+};
+
+/** Bit i set when hash i of the blob is in `set` (hcd existslivetickets bitset, LSB first). */
+const existsBitset = (method: string, blob: string, has: (hash: string) => boolean): string => {
+  if (blob.length % 64 !== 0) {
+    rpcFail(RpcCode.invalidParameter, `${method}: blob length must be a multiple of 64`);
+  }
+  const bytes = Either.getOrUndefined(fromHex(blob)) ??
+    rpcFail(RpcCode.deserialization, `${method}: bad hex`);
+  const n = bytes.length / 32;
+  const bits = new Uint8Array(Math.ceil(n / 8));
+  for (let i = 0; i < n; i++) {
+    if (has(toHex(bytes.slice(i * 32, i * 32 + 32).reverse()))) bits[i >> 3] |= 1 << (i & 7);
+  }
+  return toHex(bits);
+};
+
+export interface SimNodeOptions {
+  readonly index: number;
+  readonly chain: SimChain;
+  readonly wallet: SimWallet;
+  /** Mines n blocks (hcd's generate), shared by every node. */
+  readonly generate: (n: number) => string[];
+  readonly recordVote: (v: VoteRecord) => void;
+}
+
+type Subscription = "blocks" | "winningtickets" | "newtickets" | "spentandmissedtickets" | "stakedifficulty";
+
+export class SimNode {
+  readonly index: number;
+  readonly chain: SimChain;
+  readonly wallet: SimWallet;
+  private readonly options: SimNodeOptions;
+  private readonly subscriptions = new Map<string, Set<Subscription>>();
+  private faultState: NodeFaults = NO_FAULTS;
+  hcdServer?: RpcServer;
+  walletServer?: RpcServer;
+
+  constructor(options: SimNodeOptions) {
+    this.options = options;
+    this.index = options.index;
+    this.chain = options.chain;
+    this.wallet = options.wallet;
+  }
+
+  get faults(): NodeFaults {
+    return this.faultState;
+  }
+
+  /** Applies a fault patch; every fault can be switched off again. */
+  async setFaults(patch: Partial<NodeFaults>) {
+    const f = { ...this.faultState, ...patch };
+    this.faultState = f;
+    const w = this.wallet;
+    if (patch.locked === true) w.lock();
+    if (patch.locked === false && !w.isUnlocked) w.unlockForSimulation();
+    w.connected = !f.daemonDisconnected;
+    w.sync();
+    w.disagree = {
+      redeemScript: f.disagreeRedeemScript,
+      missingScript: f.missingScript,
+      missingTicket: f.missingTicket,
+    };
+    for (const [server, down] of [[this.hcdServer, f.hcdDown], [this.walletServer, f.walletDown]] as const) {
+      server?.setLatency(f.latencyMs);
+      if (down && server?.isAccepting()) await server.stopAccepting();
+      if (!down && server && !server.isAccepting()) await server.resumeAccepting();
+    }
+  }
+
+  dropWebsockets(which: ServerKind | "both") {
+    if (which !== "wallet") this.hcdServer?.dropWebsockets();
+    if (which !== "hcd") this.walletServer?.dropWebsockets();
+  }
+
+  forgetConnection(connectionId: string) {
+    this.subscriptions.delete(connectionId);
+  }
+
+  private injectedError(server: ServerKind, method: string) {
+    const e = this.faultState.methodErrors[method];
+    if (e && (e.server === undefined || e.server === server)) rpcFail(e.code, e.message);
+  }
+
+  // ---- notifications ----
+
+  onChainEvent(e: ChainEvent) {
+    if (e.kind === "disconnected") this.wallet.rewindTo(e.block.height - 1);
+    this.wallet.sync();
+    const send = (kind: Subscription, n: HcNotification) => {
+      const { method, params } = encodeNotification(n);
+      for (const [connectionId, subs] of this.subscriptions) {
+        if (subs.has(kind)) this.hcdServer?.notify(method, params, connectionId);
+      }
+    };
+    if (e.kind === "reorganization") {
+      send("blocks", {
+        _tag: "reorganization",
+        oldHash: e.oldTip.hash,
+        oldHeight: e.oldTip.height,
+        newHash: "",
+        newHeight: e.newHeight,
+      });
+      return;
+    }
+    if (e.kind === "disconnected") {
+      send("blocks", { _tag: "blockdisconnected", header: toHex(e.block.headerBytes) });
+      return;
+    }
+    const b = e.block;
+    const sdiff = Number(b.nextStakeDiff);
+    send("blocks", { _tag: "blockconnected", header: toHex(b.headerBytes), subscribedTxs: [] });
+    send("spentandmissedtickets", {
+      _tag: "spentandmissedtickets",
+      blockHash: b.hash,
+      height: b.height,
+      stakeDiff: sdiff,
+      tickets: b.spentAndMissed,
+    });
+    send("newtickets", {
+      _tag: "newtickets",
+      blockHash: b.hash,
+      height: b.height,
+      stakeDiff: sdiff,
+      tickets: b.newTickets,
+    });
+    send("winningtickets", {
+      _tag: "winningtickets",
+      blockHash: b.hash,
+      blockHeight: b.height,
+      tickets: b.winners,
+    });
+    send("stakedifficulty", {
+      _tag: "stakedifficulty",
+      blockHash: b.hash,
+      height: b.height,
+      stakeDiff: sdiff,
+    });
+  }
+
+  // ---- hcd ----
+
+  private sendRawTransaction(server: ServerKind, hex: string): string {
+    const tx: MsgTx | undefined = Either.getOrUndefined(Either.flatMap(fromHex(hex), deserializeTx));
+    if (!tx) return rpcFail(RpcCode.deserialization, "TX decode failed");
+    const vote = Either.getOrUndefined(parseVote(tx));
+    const result = this.chain.submit(tx);
+    if (vote) {
+      this.options.recordVote({
+        ticket: vote.ticketHash,
+        txid: txid(tx),
+        voteBits: vote.voteBits,
+        voteVersion: vote.voteVersion,
+        blockHash: vote.blockHash,
+        blockHeight: vote.blockHeight,
+        node: this.index,
+        server,
+        outcome: Either.isRight(result) ? "accepted" : result.left.duplicate ? "duplicate" : "rejected",
+      });
+    }
+    if (Either.isLeft(result)) {
+      const e: TxRejected = result.left;
+      return rpcFail(e.duplicate ? RpcCode.misc : RpcCode.deserialization, e.message);
+    }
+    return result.right;
+  }
+
+  /** Chain methods: hcd answers them; the wallet passes them through to its hcd. */
+  private chainMethod(server: ServerKind, method: string, p: (max: number) => Params): unknown {
+    const chain = this.chain;
+    const blockOf = (hash: string) =>
+      chain.blockByHash(hash) ?? rpcFail(RpcCode.invalidAddressOrKey, "Block not found");
+    switch (method) {
+      case "getbestblock":
+        p(0);
+        return { hash: chain.tip.hash, height: chain.height };
+      case "getblockcount":
+        p(0);
+        return chain.height;
+      case "getblockhash": {
+        const h = p(1).int(0);
+        return chain.blockAt(h)?.hash ?? rpcFail(RpcCode.misc, `Block number out of range: ${h}`);
+      }
+      case "getblock": {
+        const a = p(3);
+        const b = blockOf(a.str(0));
+        if (!(a.optBool(1) ?? true)) return toHex(blockBytes(chain, b));
+        const verboseTx = a.optBool(2) ?? false;
+        const txs = (ids: ReadonlyArray<string>) =>
+          verboseTx ? ids.map((id) => rawTxVerbose(chain, chain.tx(id)!)) : ids;
+        return {
+          ...headerVerbose(chain, b),
+          ...(verboseTx ? { rawtx: txs(b.txids), rawstx: txs(b.stxids) } : { tx: b.txids, stx: b.stxids }),
+        };
+      }
+      case "getblockheader": {
+        const a = p(2);
+        const b = blockOf(a.str(0));
+        return (a.optBool(1) ?? true) ? headerVerbose(chain, b) : toHex(b.headerBytes);
+      }
+      case "getrawtransaction": {
+        const a = p(2);
+        const s = chain.tx(a.str(0)) ??
+          rpcFail(RpcCode.invalidAddressOrKey, "No information available about transaction");
+        return (a.optInt(1) ?? 0) !== 0 ? rawTxVerbose(chain, s) : toHex(s.bytes);
+      }
+      case "sendrawtransaction": {
+        const a = p(2);
+        a.optBool(1);
+        return this.sendRawTransaction(server, a.str(0));
+      }
+      case "getstakedifficulty":
+        p(0);
+        return { current: toCoins(chain.currentStakeDiff), next: toCoins(chain.nextStakeDiff) };
+      case "existslivetickets":
+        return existsBitset(method, p(1).str(0), (h) => chain.ticket(h)?.status === "live");
+      case "existsmissedtickets":
+        return existsBitset(method, p(1).str(0), (h) => chain.ticket(h)?.status === "missed");
+      case "existsexpiredtickets":
+        return existsBitset(method, p(1).str(0), (h) => chain.ticket(h)?.status === "expired");
+      case "livetickets":
+        p(0);
+        return { tickets: chain.liveTickets() };
+      case "missedtickets":
+        p(0);
+        return { tickets: [...chain.ticketsWithStatus("missed"), ...chain.ticketsWithStatus("expired")] };
+      case "getcurrentnet":
+        p(0);
+        return NET_MAGIC[chain.net.name];
+      case "generate": {
+        const n = p(1).int(0);
+        if (n < 1) {
+          rpcFail(RpcCode.invalidParameter, "Please request a nonzero number of blocks to generate.");
+        }
+        return this.options.generate(n);
+      }
+      default:
+        return methodNotFound();
+    }
+  }
+
+  readonly hcdHandler: RpcHandler = (method, params, ctx) => {
+    const p = (max: number) => new Params(method, params, max);
+    this.injectedError("hcd", method);
+    const subscribe = (kind: Subscription) => {
+      p(0);
+      let subs = this.subscriptions.get(ctx.connectionId);
+      if (!subs) this.subscriptions.set(ctx.connectionId, subs = new Set());
+      subs.add(kind);
+      return Promise.resolve(null);
+    };
+    switch (method) {
+      case "notifyblocks":
+        return subscribe("blocks");
+      case "notifywinningtickets":
+        return subscribe("winningtickets");
+      case "notifynewtickets":
+        return subscribe("newtickets");
+      case "notifyspentandmissedtickets":
+        return subscribe("spentandmissedtickets");
+      case "notifystakedifficulty":
+        return subscribe("stakedifficulty");
+      case "version":
+        p(0);
+        return Promise.resolve({ hcdjsonrpcapi: semver(3, 1, 0), hcd: semver(2, 0, 0) });
+      case "getinfo":
+        p(0);
+        return Promise.resolve({
+          version: 2000000,
+          protocolversion: 6,
+          blocks: this.chain.height,
+          timeoffset: 0,
+          connections: 0,
+          proxy: "",
+          difficulty: 1,
+          testnet: this.chain.net.name !== "mainnet",
+          relayfee: 0.0001,
+          errors: "",
+        });
+      case "ticketsforaddress": {
+        const a = new Params(method, params, 1).str(0);
+        return Promise.resolve({ tickets: this.allTicketsFor(a) });
+      }
+      default:
+        return Promise.resolve(this.chainMethod("hcd", method, p));
+    }
+  };
+
+  /** hcd lists every ticket paying the address; the wallet's variant only its own. */
+  private allTicketsFor(address: string): string[] {
+    const a = decodeAddressForNet(address, this.chain.net);
+    if (Either.isLeft(a)) return rpcFail(RpcCode.invalidAddressOrKey, `Invalid address: ${a.left.detail}`);
+    return this.chain.ticketsPayingTo(toHex(addressHash160(a.right))).map((t) => t.hash);
+  }
+
+  // ---- hcwallet ----
+
+  readonly walletHandler: RpcHandler = (method, params) => {
+    const p = (max: number) => new Params(method, params, max);
+    const w = this.wallet;
+    this.injectedError("wallet", method);
+    const answer = (): unknown => {
+      switch (method) {
+        case "getnewaddress": {
+          const a = p(2);
+          const account = a.optStr(0) ?? "default";
+          if (account !== "default") rpcFail(-11, `account name '${account}' not found`);
+          const gap = a.optStr(1) ?? "error";
+          if (!["error", "ignore", "wrap"].includes(gap)) {
+            rpcFail(RpcCode.invalidParameter, `unknown gap policy "${gap}"`);
+          }
+          return w.getNewAddress().address;
+        }
+        case "validateaddress":
+          return w.validateAddress(p(1).str(0));
+        case "createmultisig": {
+          const a = p(2);
+          return w.createMultisig(a.int(0), a.strs(1));
+        }
+        case "importscript": {
+          const a = p(3);
+          w.importScript(a.str(0), a.optBool(1) ?? true, a.optInt(2) ?? 0);
+          return null;
+        }
+        case "listscripts":
+          p(0);
+          return { scripts: w.listScripts() };
+        case "accountsyncaddressindex": {
+          const a = p(3);
+          const account = a.str(0);
+          if (account !== "default") rpcFail(-11, `account name '${account}' not found`);
+          w.accountSyncAddressIndex(a.int(1), a.int(2));
+          return null;
+        }
+        case "getmasterpubkey": {
+          const account = p(1).optStr(0) ?? "default";
+          if (account !== "default") rpcFail(-11, `account name '${account}' not found`);
+          return w.getMasterPubKey();
+        }
+        case "getstakeinfo":
+          p(0);
+          return w.stakeInfo();
+        case "stakepooluserinfo":
+          return w.stakePoolUserInfo(p(1).str(0));
+        case "addticket":
+          w.addTicket(p(1).str(0));
+          return null;
+        case "gettickets":
+          return { hashes: w.getTickets(p(1).bool(0)) };
+        case "ticketsforaddress":
+          return { tickets: w.ticketsForAddress(p(1).str(0)) };
+        case "getbestblock": {
+          p(0);
+          const b = this.chain.blockAt(w.bestHeight)!;
+          return { hash: b.hash, height: b.height };
+        }
+        case "getblockcount":
+          p(0);
+          return w.bestHeight;
+        case "gettransaction":
+          return this.walletTransaction(p(2).str(0));
+        case "generatevote": {
+          const a = p(5);
+          const bits = a.int(3);
+          if (bits < 0 || bits > 0xffff) rpcFail(RpcCode.invalidParameter, `votebits ${bits} out of range`);
+          return { hex: toHex(serializeTx(w.generateVote(a.str(0), a.int(1), a.str(2), bits, a.str(4)))) };
+        }
+        case "walletinfo":
+          p(0);
+          return {
+            daemonconnected: w.connected,
+            unlocked: w.isUnlocked,
+            txfee: w.txFeeRate,
+            ticketfee: w.ticketFeeRate,
+            ticketpurchasing: false,
+            votebits: w.voteBits,
+            votebitsextended: w.voteBitsExtendedHex(),
+            voteversion: w.voteVersion,
+            voting: true,
+          };
+        case "getbalance": {
+          const a = p(2);
+          const account = a.optStr(0) ?? "*";
+          a.optInt(1);
+          const spendable = toCoins(w.spendable);
+          const locked = toCoins(w.lockedByTickets());
+          return {
+            balances: account === "*" || account === "default"
+              ? [{
+                accountname: "default",
+                immaturecoinbaserewards: 0,
+                immaturestakegeneration: 0,
+                lockedbytickets: locked,
+                spendable,
+                total: spendable + locked,
+                unconfirmed: 0,
+                votingauthority: locked,
+              }]
+              : rpcFail(-11, `account name '${account}' not found`),
+            blockhash: this.chain.blockAt(w.bestHeight)!.hash,
+            totalimmaturecoinbaserewards: 0,
+            totalimmaturestakegeneration: 0,
+            totallockedbytickets: locked,
+            totalspendable: spendable,
+            cumulativetotal: spendable + locked,
+            totalunconfirmed: 0,
+            totalvotingauthority: locked,
+          };
+        }
+        case "getvotechoices":
+          p(0);
+          return w.voteChoices();
+        case "setvotechoice": {
+          const a = p(2);
+          w.setVoteChoice(a.str(0), a.str(1));
+          return null;
+        }
+        case "getticketfee":
+          p(0);
+          return w.ticketFeeRate;
+        case "setticketfee": {
+          const fee = p(1).num(0);
+          if (fee < 0) rpcFail(RpcCode.invalidParameter, "negative ticket fee");
+          w.ticketFeeRate = fee;
+          return true;
+        }
+        case "purchaseticket": {
+          const a = p(10);
+          const account = a.str(0);
+          if (account !== "default") rpcFail(-11, `account name '${account}' not found`);
+          const numTickets = a.optInt(4) ?? 1;
+          if (numTickets < 1) rpcFail(RpcCode.invalidParameter, "numtickets must be at least 1");
+          a.optInt(2);
+          a.optStr(8);
+          return w.purchaseTicket({
+            spendLimit: a.num(1),
+            ticketAddress: a.optStr(3) || undefined,
+            numTickets,
+            poolAddress: a.optStr(5) || undefined,
+            poolFees: a.optNum(6),
+            expiry: a.optInt(7),
+            ticketFee: a.optNum(9),
+          });
+        }
+        case "version":
+          p(0);
+          return { hcwalletjsonrpcapi: semver(5, 0, 0), hcwallet: semver(2, 0, 0) };
+        case "walletpassphrase": {
+          const a = p(2);
+          w.walletPassphrase(a.str(0), a.int(1));
+          return null;
+        }
+        case "walletlock":
+          p(0);
+          w.lock();
+          return null;
+        case "rescanwallet":
+          w.rescan(p(1).optInt(0) ?? 0);
+          return null;
+        case "getinfo":
+          p(0);
+          w.requireDaemon();
+          return {
+            version: 2000000,
+            protocolversion: 6,
+            walletversion: 1,
+            balance: toCoins(w.spendable),
+            blocks: w.bestHeight,
+            timeoffset: 0,
+            connections: 1,
+            proxy: "",
+            difficulty: 1,
+            testnet: this.chain.net.name !== "mainnet",
+            keypoololdest: 0,
+            keypoolsize: 0,
+            unlocked_until: 0,
+            paytxfee: w.txFeeRate,
+            relayfee: 0.0001,
+            errors: "",
+          };
+        default:
+          // hcwallet forwards the chain RPCs it does not handle to its hcd.
+          if (method === "generate" || method.startsWith("notify")) return methodNotFound();
+          w.requireDaemon();
+          return this.chainMethod("wallet", method, p);
+      }
+    };
+    return Promise.resolve(answer());
+  };
+
+  private walletTransaction(id: string) {
+    const tx = this.wallet.knownTx(id) ??
+      rpcFail(RpcCode.invalidAddressOrKey, "No information for transaction");
+    const stored = this.chain.tx(id);
+    const block = stored?.blockHash ? this.chain.blockByHash(stored.blockHash) : undefined;
+    const out0 = tx.outputs[0];
+    const payee = out0 ? scriptAddresses(out0.pkScript, this.chain.net).addresses[0] : undefined;
+    return {
+      amount: 0,
+      confirmations: block ? this.chain.height - block.height + 1 : 0,
+      ...(block
+        ? { blockhash: block.hash, blockindex: stored!.blockIndex, blocktime: block.header.timestamp }
+        : {}),
+      txid: id,
+      walletconflicts: [],
+      time: block?.header.timestamp ?? Math.floor(Date.now() / 1000),
+      timereceived: block?.header.timestamp ?? Math.floor(Date.now() / 1000),
+      details: payee
+        ? [{
+          account: "",
+          address: encodeAddress(pubKeyHashAddressOf(payee)),
+          amount: toCoins(out0.value),
+          category: stored?.type === "ticket" ? "ticket" : "send",
+          vout: 0,
+        }]
+        : [],
+      hex: toHex(serializeTx(tx)),
+    };
+  }
+}
