@@ -1,0 +1,433 @@
+// The N voting wallets as one: every multi-wallet mutation runs alone (one FIFO permit), every
+// call goes to all wallets, wallets that do not answer are skipped but at least `minservers` must
+// answer, and callers compare the answers. A disagreement or a failed import stops the manager:
+// wallet commands are refused (pages show maintenance, /status 500) until a restart or an admin
+// resume whose consistency check passes. Voting is not affected: stakepoolds are independent.
+import { Context, Data, Duration, Effect, Either, Layer, Option, Redacted, Ref } from "effect";
+import type { NetParams } from "../domain/params.ts";
+import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
+import { makeRpcClient } from "../rpc/jsonrpc_client.ts";
+import { type WalletInfoResult, type WalletRpc, walletRpc } from "../rpc/hc_methods.ts";
+
+/** The wallet methods the pool uses. */
+export type WalletMethods = Pick<
+  WalletRpc,
+  | "walletInfo"
+  | "validateAddress"
+  | "createMultisig"
+  | "importScript"
+  | "listScripts"
+  | "accountSyncAddressIndex"
+  | "getTickets"
+  | "addTicket"
+  | "getRawTransactionHex"
+  | "getBestBlock"
+  | "getStakeInfo"
+>;
+
+export interface VotingWallet {
+  /** Label for logs and status, e.g. "wallet 1". */
+  readonly name: string;
+  readonly host: string;
+  readonly rpc: WalletMethods;
+}
+
+export interface WalletAnswer<A> {
+  readonly wallet: VotingWallet;
+  readonly value: A;
+}
+
+export interface WalletDown {
+  readonly wallet: string;
+  readonly reason: string;
+}
+
+/** The wallets that answered a fan-out call, and why the others were skipped. */
+export interface FanOut<A> {
+  readonly answers: ReadonlyArray<WalletAnswer<A>>;
+  readonly down: ReadonlyArray<WalletDown>;
+}
+
+export class WalletsStopped extends Data.TaggedError("WalletsStopped")<{
+  readonly reason: string;
+  readonly since: Date;
+}> {
+  override get message() {
+    return `Stakepool is currently not processing RPC commands (stopped: ${this.reason})`;
+  }
+}
+
+export class WalletsUnavailable extends Data.TaggedError("WalletsUnavailable")<{
+  readonly method: string;
+  readonly available: number;
+  readonly required: number;
+  readonly down: ReadonlyArray<WalletDown>;
+}> {
+  override get message() {
+    const why = this.down.map((d) => `${d.wallet}: ${d.reason}`).join("; ");
+    return `${this.method}: not processing command; ${this.available} servers avail is below min of ${this.required}` +
+      (why === "" ? "" : ` (${why})`);
+  }
+}
+
+/** A wallet answered with an error (or a malformed result). */
+export class WalletCallFailed extends Data.TaggedError("WalletCallFailed")<{
+  readonly wallet: string;
+  readonly method: string;
+  /** hcjson error code; undefined for a malformed result. */
+  readonly code: number | undefined;
+  readonly detail: string;
+}> {
+  override get message() {
+    return `${this.wallet} ${this.method}: ${this.code === undefined ? "" : `${this.code}: `}${this.detail}`;
+  }
+}
+
+/** Wallets (or a wallet and the pool's own computation) gave different answers. */
+export class WalletsDisagree extends Data.TaggedError("WalletsDisagree")<{
+  readonly method: string;
+  readonly detail: string;
+}> {
+  override get message() {
+    return `${this.method}: wallets disagree: ${this.detail}`;
+  }
+}
+
+export class ResumeRefused
+  extends Data.TaggedError("ResumeRefused")<{ readonly problems: ReadonlyArray<string> }> {
+  override get message() {
+    return `not resuming wallet commands: ${this.problems.join("; ")}`;
+  }
+}
+
+export type WalletCommandError = WalletsStopped | WalletsUnavailable | WalletCallFailed | WalletsDisagree;
+
+export interface WalletStatus {
+  readonly name: string;
+  readonly host: string;
+  /** Answered walletinfo. */
+  readonly connected: boolean;
+  readonly daemonConnected: boolean;
+  readonly unlocked: boolean;
+  readonly voting: boolean;
+  readonly voteVersion: number | undefined;
+  readonly error: string | undefined;
+}
+
+/** As the original's /status: every wallet usable "OK", none "Emergency", one "Critical", else "Degraded". */
+export type RpcStatus = "OK" | "Degraded" | "Critical" | "Emergency";
+
+export interface VotingWalletsStatus {
+  readonly rpcStatus: RpcStatus;
+  /** Connected, daemon connected and unlocked. */
+  readonly usable: number;
+  readonly total: number;
+  readonly minServers: number;
+  /** Set while wallet commands are refused; /status answers 500 then. */
+  readonly stopped: { readonly reason: string; readonly since: Date } | undefined;
+  readonly wallets: ReadonlyArray<WalletStatus>;
+}
+
+/** Wallets able to take commands now (walletinfo: daemon connected and unlocked). */
+export interface ReadyWallets {
+  readonly wallets: ReadonlyArray<VotingWallet>;
+  readonly infos: ReadonlyArray<WalletAnswer<WalletInfoResult>>;
+  readonly down: ReadonlyArray<WalletDown>;
+}
+
+export interface VotingWalletsApi {
+  readonly net: NetParams;
+  readonly minServers: number;
+  readonly wallets: ReadonlyArray<VotingWallet>;
+  /**
+   * Runs a multi-wallet command sequence alone (one FIFO permit); refused while stopped. Every
+   * mutation of the wallets' scripts and tickets runs inside it.
+   */
+  readonly exclusive: <A, E, R>(
+    self: Effect.Effect<A, E, R>,
+  ) => Effect.Effect<A, E | WalletsStopped, R>;
+  /**
+   * Calls `f` on each wallet of `among` (default all) concurrently. Wallets that cannot be reached
+   * are skipped; an error answer fails the whole call; fewer than minservers answers is
+   * WalletsUnavailable.
+   */
+  readonly fanOut: <A>(
+    method: string,
+    f: (rpc: WalletMethods) => Effect.Effect<A, RpcError | RpcDecodeError>,
+    among?: ReadonlyArray<VotingWallet>,
+  ) => Effect.Effect<FanOut<A>, WalletsUnavailable | WalletCallFailed>;
+  /** walletinfo on every wallet; at least minservers must be daemon connected and unlocked. */
+  readonly ready: Effect.Effect<ReadyWallets, WalletsUnavailable | WalletCallFailed>;
+  /**
+   * Stops wallet commands. `recheck` is run by `resume` (besides the general consistency check)
+   * to show that whatever caused the stop is gone.
+   */
+  readonly stop: (reason: string, recheck?: Effect.Effect<void, string>) => Effect.Effect<void>;
+  readonly stopped: Effect.Effect<Option.Option<WalletsStopped>>;
+  /** Every wallet's walletinfo and the overall state, for pages and /status. */
+  readonly status: Effect.Effect<VotingWalletsStatus>;
+  /**
+   * The consistency check: at least minservers usable, one vote version, and the same scripts
+   * on every usable wallet. Returns the problems found (empty: consistent).
+   */
+  readonly checkConsistency: Effect.Effect<ReadonlyArray<string>>;
+  /** Admin resume: runs checkConsistency and the stop's recheck; clears the stop only if both pass. */
+  readonly resume: Effect.Effect<void, ResumeRefused>;
+}
+
+export interface WalletEndpoint {
+  /** https://host:port */
+  readonly url: string;
+  readonly user: string;
+  readonly password: Redacted.Redacted<string>;
+  /** The wallet's rpc.cert, pinned as the only CA. */
+  readonly certPem: string;
+}
+
+export interface VotingWalletsConfig {
+  readonly net: NetParams;
+  readonly wallets: ReadonlyArray<WalletEndpoint>;
+  readonly minServers: number;
+  /** Per-call timeout (default 30 s). */
+  readonly timeoutMs?: number;
+}
+
+export class VotingWallets
+  extends Context.Tag("hcstakepool/VotingWallets")<VotingWallets, VotingWalletsApi>() {
+  /** One RPC client per configured wallet (websocket, reconnecting), closed with the scope. */
+  static readonly layer = (config: VotingWalletsConfig) =>
+    Layer.scoped(
+      VotingWallets,
+      Effect.gen(function* () {
+        const wallets = yield* Effect.forEach(config.wallets, (w, i) =>
+          makeRpcClient({
+            url: w.url,
+            user: w.user,
+            password: Redacted.value(w.password),
+            certPem: w.certPem,
+            name: `wallet ${i + 1}`,
+            timeoutMs: config.timeoutMs,
+          }).pipe(
+            Effect.map((client): VotingWallet => ({
+              name: client.name,
+              host: client.host,
+              rpc: walletRpc(client),
+            })),
+          ), {
+          concurrency: "unbounded",
+        });
+        return yield* makeVotingWallets(config.net, wallets, config.minServers);
+      }),
+    );
+
+  /** Over wallets the test supplies (in-memory fakes or clients it built). */
+  static readonly fromWallets = (net: NetParams, wallets: ReadonlyArray<VotingWallet>, minServers: number) =>
+    Layer.effect(VotingWallets, makeVotingWallets(net, wallets, minServers));
+}
+
+const isUnreachable = (e: RpcError | RpcDecodeError) =>
+  e._tag === "RpcTransportError" || e._tag === "RpcTimeout";
+
+const callFailed = (wallet: string, method: string, e: RpcError | RpcDecodeError) =>
+  new WalletCallFailed({
+    wallet,
+    method,
+    code: e._tag === "RpcCallError" ? e.code : undefined,
+    detail: e.message,
+  });
+
+const notReadyReason = (info: WalletInfoResult): string | undefined =>
+  !info.daemonconnected
+    ? "wallet is not connected to its hcd"
+    : !info.unlocked
+    ? "wallet is locked"
+    : undefined;
+
+const rpcStatusOf = (usable: number, total: number): RpcStatus =>
+  usable === total ? "OK" : usable === 0 ? "Emergency" : usable === 1 ? "Critical" : "Degraded";
+
+const STATUS_TIMEOUT = Duration.seconds(10);
+
+interface StopState {
+  readonly error: WalletsStopped;
+  readonly recheck: Option.Option<Effect.Effect<void, string>>;
+}
+
+export const makeVotingWallets = (
+  net: NetParams,
+  wallets: ReadonlyArray<VotingWallet>,
+  minServers: number,
+): Effect.Effect<VotingWalletsApi> =>
+  Effect.gen(function* () {
+    const permit = yield* Effect.makeSemaphore(1);
+    const stopState = yield* Ref.make(Option.none<StopState>());
+
+    const refuseIfStopped = Effect.flatMap(
+      Ref.get(stopState),
+      Option.match({ onNone: () => Effect.void, onSome: (s) => Effect.fail(s.error) }),
+    );
+
+    const collect = <A>(
+      method: string,
+      f: (rpc: WalletMethods) => Effect.Effect<A, RpcError | RpcDecodeError>,
+      among: ReadonlyArray<VotingWallet>,
+    ) =>
+      Effect.gen(function* () {
+        const results = yield* Effect.forEach(
+          among,
+          (wallet) => Effect.map(Effect.either(f(wallet.rpc)), (result) => ({ wallet, result })),
+          { concurrency: "unbounded" },
+        );
+        const answers: Array<WalletAnswer<A>> = [];
+        const down: Array<WalletDown> = [];
+        for (const { wallet, result } of results) {
+          if (Either.isRight(result)) answers.push({ wallet, value: result.right });
+          else if (isUnreachable(result.left)) {
+            down.push({ wallet: wallet.name, reason: result.left.message });
+          } else return yield* callFailed(wallet.name, method, result.left);
+        }
+        return { answers, down } satisfies FanOut<A>;
+      });
+
+    const quorum = <A extends { readonly down: ReadonlyArray<WalletDown> }>(
+      method: string,
+      available: number,
+      value: A,
+    ) =>
+      available >= minServers
+        ? Effect.succeed(value)
+        : Effect.fail(new WalletsUnavailable({ method, available, required: minServers, down: value.down }));
+
+    const fanOut: VotingWalletsApi["fanOut"] = (method, f, among = wallets) =>
+      Effect.flatMap(collect(method, f, among), (r) => quorum(method, r.answers.length, r)).pipe(
+        Effect.withSpan("VotingWallets.fanOut", { attributes: { method } }),
+      );
+
+    const ready: VotingWalletsApi["ready"] = Effect.gen(function* () {
+      const { answers, down } = yield* collect("walletinfo", (rpc) => rpc.walletInfo(), wallets);
+      const infos = answers.filter((a) => notReadyReason(a.value) === undefined);
+      const notReady = answers.flatMap((a) => {
+        const reason = notReadyReason(a.value);
+        return reason === undefined ? [] : [{ wallet: a.wallet.name, reason }];
+      });
+      return yield* quorum("walletinfo", infos.length, {
+        wallets: infos.map((a) => a.wallet),
+        infos,
+        down: [...down, ...notReady],
+      });
+    });
+
+    const stop: VotingWalletsApi["stop"] = (reason, recheck) =>
+      Effect.gen(function* () {
+        const error = new WalletsStopped({ reason, since: new Date() });
+        const first = yield* Ref.modify(stopState, (s) =>
+          Option.isSome(s)
+            ? [false, s]
+            : [true, Option.some({ error, recheck: Option.fromNullable(recheck) })]);
+        if (first) yield* Effect.logError("wallet commands stopped").pipe(Effect.annotateLogs({ reason }));
+      });
+
+    const walletStatus = (wallet: VotingWallet): Effect.Effect<WalletStatus> =>
+      wallet.rpc.walletInfo().pipe(
+        Effect.timeoutFail({ duration: STATUS_TIMEOUT, onTimeout: () => "no answer" }),
+        Effect.match({
+          onFailure: (e) => ({
+            name: wallet.name,
+            host: wallet.host,
+            connected: false,
+            daemonConnected: false,
+            unlocked: false,
+            voting: false,
+            voteVersion: undefined,
+            error: typeof e === "string" ? e : e.message,
+          }),
+          onSuccess: (info) => ({
+            name: wallet.name,
+            host: wallet.host,
+            connected: true,
+            daemonConnected: info.daemonconnected,
+            unlocked: info.unlocked,
+            voting: info.voting,
+            voteVersion: info.voteversion,
+            error: undefined,
+          }),
+        }),
+      );
+
+    const status: VotingWalletsApi["status"] = Effect.gen(function* () {
+      const statuses = yield* Effect.forEach(wallets, walletStatus, { concurrency: "unbounded" });
+      const usable = statuses.filter((s) => s.connected && s.daemonConnected && s.unlocked).length;
+      const stopped = yield* Ref.get(stopState);
+      return {
+        rpcStatus: rpcStatusOf(usable, wallets.length),
+        usable,
+        total: wallets.length,
+        minServers,
+        stopped: Option.match(stopped, {
+          onNone: () => undefined,
+          onSome: (s) => ({ reason: s.error.reason, since: s.error.since }),
+        }),
+        wallets: statuses,
+      };
+    });
+
+    const checkConsistency: VotingWalletsApi["checkConsistency"] = Effect.gen(function* () {
+      const readiness = yield* Effect.either(ready);
+      if (Either.isLeft(readiness)) return [readiness.left.message];
+      // Wallets that are down or locked degrade the pool; they do not make it inconsistent.
+      const { infos } = readiness.right;
+      const problems: Array<string> = [];
+      const versions = new Set(infos.map((i) => i.value.voteversion));
+      if (versions.size > 1) {
+        problems.push(
+          `vote versions differ: ${infos.map((i) => `${i.wallet.name} ${i.value.voteversion}`).join(", ")}`,
+        );
+      }
+      const scripts = yield* Effect.either(
+        fanOut("listscripts", (rpc) => rpc.listScripts(), readiness.right.wallets),
+      );
+      if (Either.isLeft(scripts)) return [...problems, scripts.left.message];
+      const sets = scripts.right.answers.map((a) => ({
+        wallet: a.wallet.name,
+        scripts: new Set(a.value.scripts.map((s) => s.redeemscript)),
+      }));
+      const all = new Set(sets.flatMap((s) => [...s.scripts]));
+      for (const s of sets) {
+        const missing = [...all].filter((x) => !s.scripts.has(x)).length;
+        if (missing > 0) problems.push(`${s.wallet}: ${missing} scripts missing`);
+      }
+      return problems;
+    }).pipe(Effect.withSpan("VotingWallets.checkConsistency"));
+
+    const resume: VotingWalletsApi["resume"] = permit.withPermits(1)(
+      Effect.gen(function* () {
+        const current = yield* Ref.get(stopState);
+        if (Option.isNone(current)) return;
+        const problems = [...yield* checkConsistency];
+        if (Option.isSome(current.value.recheck)) {
+          const recheck = yield* Effect.either(current.value.recheck.value);
+          if (Either.isLeft(recheck)) problems.push(recheck.left);
+        }
+        if (problems.length > 0) return yield* new ResumeRefused({ problems });
+        yield* Ref.set(stopState, Option.none());
+        yield* Effect.logWarning("wallet commands resumed by an admin").pipe(
+          Effect.annotateLogs({ stoppedFor: current.value.error.reason }),
+        );
+      }),
+    ).pipe(Effect.withSpan("VotingWallets.resume"));
+
+    return {
+      net,
+      minServers,
+      wallets,
+      exclusive: (self) =>
+        Effect.zipRight(refuseIfStopped, permit.withPermits(1)(Effect.zipRight(refuseIfStopped, self))),
+      fanOut,
+      ready,
+      stop,
+      stopped: Effect.map(Ref.get(stopState), Option.map((s) => s.error)),
+      status,
+      checkConsistency,
+      resume,
+    } satisfies VotingWalletsApi;
+  });
