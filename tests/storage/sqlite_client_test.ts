@@ -21,8 +21,8 @@ Deno.test("embedded client: nested transactions roll back to their savepoint; va
     assert.deepEqual(yield* sql`SELECT v FROM t`, [{ v: "outer" }]);
     const raw = yield* sql`INSERT INTO t (v, b) VALUES (${"x"}, ${new Uint8Array([0, 255])})`.raw;
     assert.deepEqual(raw, { affectedRows: 1, insertId: 2 });
-    assert.deepEqual(yield* sql`SELECT id, v, b FROM t WHERE id = 3`.values, [[
-      3,
+    assert.deepEqual(yield* sql`SELECT id, v, b FROM t WHERE id = 2`.values, [[
+      2,
       "x",
       new Uint8Array([0, 255]),
     ]]);
