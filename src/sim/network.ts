@@ -188,7 +188,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
     const pair = await Effect.runPromise(loadOrCreateCertPair(cert, `${dir}/rpc.key`, organization));
     const user = randomSecret();
     const password = randomSecret();
-    const server = await startRpcServer({
+    const server = startRpcServer({
       certPem: pair.certPem,
       keyPem: pair.keyPem,
       user,
