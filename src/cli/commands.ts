@@ -8,6 +8,7 @@ import multisig from "./multisig.ts";
 import poolfee from "./poolfee.ts";
 import restore from "./restore.ts";
 import subsidy from "./subsidy.ts";
+import sync from "./sync.ts";
 import tx from "./tx.ts";
 
 export const COMMANDS: ReadonlyArray<Command> = [
@@ -20,4 +21,5 @@ export const COMMANDS: ReadonlyArray<Command> = [
   migrate,
   backup,
   restore,
+  sync,
 ];

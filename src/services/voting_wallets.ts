@@ -4,7 +4,9 @@
 // wallet commands are refused (pages show maintenance, /status 500) until a restart or an admin
 // resume whose consistency check passes. Voting is not affected: stakepoolds are independent.
 import { Context, Data, Duration, Effect, Either, Layer, Option, Redacted, Ref } from "effect";
-import type { NetParams } from "../domain/params.ts";
+import type { PoolConfig } from "../config/pool.ts";
+import { ConfigError } from "../config/database.ts";
+import { type NetParams, NETWORKS } from "../domain/params.ts";
 import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
 import { makeRpcClient } from "../rpc/jsonrpc_client.ts";
 import { type WalletInfoResult, type WalletRpc, walletRpc } from "../rpc/hc_methods.ts";
@@ -191,6 +193,22 @@ export interface VotingWalletsConfig {
   /** Per-call timeout (default 30 s). */
   readonly timeoutMs?: number;
 }
+
+/** The wallets of hcstakepool.conf (wallethosts, walletusers, walletpasswords, walletcerts, minservers). */
+export const votingWalletsConfig = (pool: PoolConfig): Effect.Effect<VotingWalletsConfig, ConfigError> =>
+  Effect.map(
+    Effect.forEach(pool.wallets, (w) =>
+      Effect.tryPromise({
+        try: () => Deno.readTextFile(w.certPath),
+        catch: (e) => new ConfigError({ message: `walletcerts: cannot read "${w.certPath}": ${String(e)}` }),
+      }).pipe(Effect.map((certPem): WalletEndpoint => ({
+        url: `https://${w.host}`,
+        user: w.user,
+        password: w.password,
+        certPem,
+      })))),
+    (wallets) => ({ net: NETWORKS[pool.network], wallets, minServers: pool.minServers }),
+  );
 
 export class VotingWallets
   extends Context.Tag("hcstakepool/VotingWallets")<VotingWallets, VotingWalletsApi>() {

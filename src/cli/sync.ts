@@ -1,0 +1,45 @@
+// `hcpool sync -C <hcstakepool.conf>`: the startup wallet sync on demand. Reads the pool's config
+// file (the original's option names; with no dbhost the embedded store in datadir), prints
+// progress on stderr and the summary of what was repaired as JSON.
+import { Effect, Layer, Logger } from "effect";
+import { loadPoolConfig } from "../config/pool.ts";
+import { sqlLayer } from "../services/sql.ts";
+import { Users } from "../services/users.ts";
+import { VotingWallets, votingWalletsConfig } from "../services/voting_wallets.ts";
+import { type SyncProgress, syncWallets } from "../services/wallet_sync.ts";
+import { command } from "./command.ts";
+
+const printProgress = (p: SyncProgress) =>
+  Effect.sync(() => console.error(`sync ${p.phase}: ${p.done}/${p.total} (${p.perSecond}/s)`));
+
+// stdout carries only the JSON summary.
+const stderrLogger = Logger.replace(
+  Logger.defaultLogger,
+  Logger.make((options) => console.error(Logger.logfmtLogger.log(options))),
+);
+
+export default command({
+  name: "sync",
+  usage: "-C <hcstakepool.conf> [--<option> <value>…]",
+  summary: "import missing scripts and tickets into every voting wallet; progress on stderr, JSON summary",
+  run: (argv) =>
+    Effect.gen(function* () {
+      const pool = yield* loadPoolConfig(argv);
+      const wallets = yield* votingWalletsConfig(pool);
+      const summary = yield* syncWallets({ resetVoteBits: true, onProgress: printProgress }).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            VotingWallets.layer(wallets),
+            Users.layer.pipe(Layer.provide(sqlLayer(pool.database))),
+          ),
+        ),
+      );
+      if (summary.problems.length > 0) {
+        console.log(JSON.stringify(summary, null, 2));
+        return yield* Effect.fail({
+          message: `${summary.problems.length} problems were not repaired (see above)`,
+        });
+      }
+      return summary;
+    }).pipe(Effect.provide(stderrLogger)),
+});
