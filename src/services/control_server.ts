@@ -1,0 +1,169 @@
+// stakepoold's control API server (src/rpc/stakepoold_protocol.ts): Hono on Deno.serve over TLS
+// with the rpccert/rpckey pair, every request authenticated by the shared secret, bodies and
+// answers checked against the operation's Schemas, ticket events on an authenticated websocket.
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Context, Data, Effect, Fiber, Layer, ParseResult, Redacted, Runtime, Schema, Stream } from "effect";
+import { Hono } from "hono";
+import {
+  ControlApi,
+  ControlBadRequest,
+  ControlFailed,
+  type ControlOperation,
+  ControlUnauthorized,
+  EVENTS_PATH,
+  TicketEvent,
+} from "../rpc/stakepoold_protocol.ts";
+import { Voter, type VoterApi } from "./voter.ts";
+
+export interface ControlServerOptions {
+  /** host:port pairs to listen on (port 0: any free port). */
+  readonly listen: ReadonlyArray<string>;
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly secret: Redacted.Redacted<string>;
+}
+
+export class ControlServerError extends Data.TaggedError("ControlServerError")<{ readonly detail: string }> {
+  override get message() {
+    return this.detail;
+  }
+}
+
+export class ControlServer extends Context.Tag("hcstakepool/ControlServer")<ControlServer, {
+  /** host:port actually bound, one per listen address. */
+  readonly addresses: ReadonlyArray<string>;
+}>() {
+  static readonly live = (options: ControlServerOptions) =>
+    Layer.scoped(ControlServer, makeControlServer(options));
+}
+
+const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/** Compares digests so that neither the secret's content nor its length leaks through timing. */
+const secretMatches = (expected: Redacted.Redacted<string>, presented: string | undefined) =>
+  presented !== undefined && timingSafeEqual(digest(Redacted.value(expected)), digest(presented));
+
+const bearer = (header: string | undefined) => header?.match(/^Bearer (.+)$/)?.[1];
+
+const splitHostPort = (hostPort: string) => {
+  const i = hostPort.lastIndexOf(":");
+  return { hostname: hostPort.slice(0, i).replace(/^\[(.*)\]$/, "$1"), port: Number(hostPort.slice(i + 1)) };
+};
+
+type Handlers = { readonly [K in keyof typeof ControlApi]: (req: never) => Effect.Effect<unknown> };
+
+const handlersOf = (voter: VoterApi): Handlers => ({
+  version: () => Effect.succeed(voter.version),
+  ping: () => Effect.succeed({}),
+  getLiveTickets: () => Effect.map(voter.liveTickets, (tickets) => ({ tickets })),
+  getAddedLowFeeTickets: () => Effect.map(voter.addedLowFeeTickets, (tickets) => ({ tickets })),
+  getIgnoredLowFeeTickets: () => Effect.map(voter.ignoredLowFeeTickets, (tickets) => ({ tickets })),
+  setAddedLowFeeTickets: (req: typeof ControlApi.setAddedLowFeeTickets.request.Type) =>
+    Effect.as(voter.setAddedLowFeeTickets(req.tickets), {}),
+  setUserVotingPrefs: (req: typeof ControlApi.setUserVotingPrefs.request.Type) =>
+    Effect.as(voter.setUserVotingPrefs(req.userVotingConfig), {}),
+});
+
+const makeControlServer = (options: ControlServerOptions) =>
+  Effect.gen(function* () {
+    const voter = yield* Voter;
+    const runtime = yield* Effect.runtime<never>();
+    const run = Runtime.runPromise(runtime);
+    const handlers = handlersOf(voter);
+    const sockets = new Set<WebSocket>();
+
+    const app = new Hono();
+    app.use("*", async (c, next) => {
+      if (!secretMatches(options.secret, bearer(c.req.header("authorization")))) {
+        await run(
+          Effect.logWarning("control API: refused a request without the right secret").pipe(
+            Effect.annotateLogs({ path: c.req.path }),
+          ),
+        );
+        return c.json(
+          Schema.encodeSync(ControlUnauthorized)(new ControlUnauthorized({ message: "unauthorized" })),
+          401,
+        );
+      }
+      await next();
+    });
+
+    for (
+      const [name, op] of Object.entries(ControlApi) as Array<
+        [keyof Handlers, ControlOperation<Schema.Schema.AnyNoContext, Schema.Schema.AnyNoContext>]
+      >
+    ) {
+      app.post(op.path, async (c) => {
+        const body = await c.req.json().catch(() => undefined);
+        const decoded = Schema.decodeUnknownEither(op.request)(body ?? {});
+        if (decoded._tag === "Left") {
+          const message = ParseResult.TreeFormatter.formatErrorSync(decoded.left);
+          return c.json(Schema.encodeSync(ControlBadRequest)(new ControlBadRequest({ message })), 400);
+        }
+        const exit = await run(
+          Effect.exit(
+            handlers[name](decoded.right as never).pipe(
+              Effect.flatMap(Schema.encode(op.response)),
+              Effect.withSpan(`ControlServer.${name}`),
+            ),
+          ),
+        );
+        if (exit._tag === "Success") return c.json(exit.value);
+        return c.json(
+          Schema.encodeSync(ControlFailed)(new ControlFailed({ message: `${name} failed` })),
+          500,
+        );
+      });
+    }
+
+    app.get(EVENTS_PATH, (c) => {
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.text("websocket expected", 400);
+      const { socket, response } = Deno.upgradeWebSocket(c.req.raw);
+      const encode = Schema.encodeSync(TicketEvent);
+      let fiber: Fiber.RuntimeFiber<void> | undefined;
+      socket.onopen = () => {
+        sockets.add(socket);
+        fiber = Runtime.runFork(runtime)(
+          voter.events.pipe(
+            Stream.runForEach((e) =>
+              Effect.sync(() => {
+                if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(encode(e)));
+              })
+            ),
+          ),
+        );
+      };
+      socket.onclose = () => {
+        sockets.delete(socket);
+        if (fiber !== undefined) Runtime.runFork(runtime)(Fiber.interrupt(fiber));
+      };
+      return response;
+    });
+
+    const servers = yield* Effect.forEach(options.listen, (hostPort) =>
+      Effect.acquireRelease(
+        Effect.try({
+          try: () => {
+            const { hostname, port } = splitHostPort(hostPort);
+            return Deno.serve(
+              { hostname, port, cert: options.certPem, key: options.keyPem, onListen: () => {} },
+              app.fetch,
+            );
+          },
+          catch: (e) => new ControlServerError({ detail: `control API cannot listen on ${hostPort}: ${e}` }),
+        }),
+        (server) =>
+          Effect.promise(async () => {
+            for (const s of sockets) s.close(1001, "stakepoold stopping");
+            await server.shutdown();
+          }),
+      ));
+    const addresses = servers.map((s) => {
+      const addr = s.addr as Deno.NetAddr;
+      return `${addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname}:${addr.port}`;
+    });
+    yield* Effect.logInfo("control API listening").pipe(
+      Effect.annotateLogs({ addresses: addresses.join(", ") }),
+    );
+    return { addresses };
+  });
