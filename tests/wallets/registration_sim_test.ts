@@ -1,0 +1,196 @@
+// Address registration against hcsim (3 voting nodes, real TLS sockets) and an embedded store.
+import assert from "node:assert/strict";
+import { Effect, Either, Layer, Option, Ref } from "effect";
+import { fromHex, toHex } from "../../src/domain/bytes.ts";
+import { decodeAddress } from "../../src/domain/address.ts";
+import { deriveAddress } from "../../src/domain/hdkey.ts";
+import { poolMultisigScript } from "../../src/domain/script.ts";
+import { AddressRegistration, localRegistration } from "../../src/services/address_registration.ts";
+import { Reconciler } from "../../src/services/reconciler.ts";
+import { Users } from "../../src/services/users.ts";
+import { VotingWallets } from "../../src/services/voting_wallets.ts";
+import { eventually, newUser, poolLayer, type SimPool, withSimPool } from "./support.ts";
+
+const run = <A, E>(
+  pool: SimPool,
+  minServers: number,
+  effect: Effect.Effect<A, E, AddressRegistration | VotingWallets | Users>,
+) =>
+  effect.pipe(
+    Effect.provide(
+      AddressRegistration.layer(pool.keys).pipe(Layer.provideMerge(poolLayer(pool, minServers))),
+    ),
+    Effect.runPromise,
+  );
+
+const userAddress = (pool: SimPool) => pool.sim.userWallet.getNewAddress().pubKeyAddress;
+
+const walletScripts = (pool: SimPool, node: number) =>
+  pool.sim.nodes[node].wallet.listScripts().map((s) => s.redeemscript);
+
+Deno.test("registration gives the same script on all three wallets, equal to the pool's own computation", () =>
+  withSimPool({}, async (pool) => {
+    const userPubKeyAddr = userAddress(pool);
+    const { registration, stored } = await run(
+      pool,
+      2,
+      Effect.gen(function* () {
+        const userId = yield* newUser("a@example.com");
+        const registration = yield* Effect.flatMap(
+          AddressRegistration,
+          (r) => r.register(userId, userPubKeyAddr),
+        );
+        const stored = Option.getOrThrow(yield* Effect.flatMap(Users, (u) => u.byId(userId)));
+        return { registration, stored };
+      }),
+    );
+    // The domain's own script, built here from the raw keys.
+    const pool0 = Either.getOrThrow(deriveAddress(pool.keys.votingWalletExtPub, 0, stored.UserId));
+    const user = Either.getOrThrow(decodeAddress(userPubKeyAddr));
+    assert.equal(user.kind, "pubkey");
+    const expected = toHex(poolMultisigScript(Either.getOrThrow(fromHex(pool0.pubKey)), user.pubKey));
+    assert.equal(registration.redeemScript, expected);
+    for (const node of [0, 1, 2]) assert.ok(walletScripts(pool, node).includes(expected), `wallet ${node}`);
+    assert.equal(stored.MultiSigScript, expected);
+    assert.equal(stored.MultiSigAddress, registration.multisigAddress);
+    assert.equal(stored.PoolPubKeyAddr, pool0.pubKeyAddress);
+    assert.equal(stored.UserPubKeyAddr, userPubKeyAddr);
+    assert.equal(
+      stored.UserFeeAddr,
+      Either.getOrThrow(deriveAddress(pool.keys.coldWalletExtPub, 0, stored.UserId)).address,
+    );
+    assert.equal(stored.HeightRegistered, pool.sim.control.chainState().height);
+    assert.deepEqual(await Effect.runPromise(Ref.get(pool.stakepooldUpdates)), ["users"]);
+  }));
+
+Deno.test("a wallet that returns a different redeem script stops wallet commands and nothing is stored; a restart after the fault clears recovers", () =>
+  withSimPool({}, async (pool) => {
+    const userPubKeyAddr = userAddress(pool);
+    await pool.sim.control.setFaults(1, { disagreeRedeemScript: true });
+    const userId = await run(pool, 2, newUser("b@example.com"));
+    const outcome = await run(
+      pool,
+      2,
+      Effect.gen(function* () {
+        const registration = yield* AddressRegistration;
+        const first = yield* Effect.flip(registration.register(userId, userPubKeyAddr));
+        const vw = yield* VotingWallets;
+        const status = yield* vw.status;
+        const second = yield* Effect.flip(registration.register(userId, userPubKeyAddr));
+        const resume = yield* Effect.flip(vw.resume);
+        const stored = Option.getOrThrow(yield* Effect.flatMap(Users, (u) => u.byId(userId)));
+        return { first, status, second, resume, stored };
+      }),
+    );
+    assert.equal(outcome.first._tag, "WalletsDisagree");
+    assert.match(outcome.first.message, /createmultisig.*wallet 2/);
+    assert.ok(outcome.status.stopped, "status reports the stop");
+    assert.match(outcome.status.stopped.reason, /createmultisig/);
+    assert.equal(outcome.second._tag, "WalletsStopped");
+    // While the wallet still disagrees, the admin resume's recheck refuses.
+    assert.equal(outcome.resume._tag, "ResumeRefused");
+    assert.equal(outcome.stored.MultiSigAddress, "");
+    assert.equal(outcome.stored.UserPubKeyAddr, "");
+    assert.deepEqual(await Effect.runPromise(Ref.get(pool.stakepooldUpdates)), []);
+    const local = Either.getOrThrow(localRegistration(pool.sim.chain.net, pool.keys, userId, userPubKeyAddr));
+    for (const node of [0, 1, 2]) assert.ok(!walletScripts(pool, node).includes(local.redeemScript));
+
+    await pool.sim.control.clearFaults();
+    const after = await run(
+      pool,
+      2,
+      Effect.gen(function* () {
+        const status = yield* Effect.flatMap(VotingWallets, (vw) => vw.status);
+        const registration = yield* Effect.flatMap(
+          AddressRegistration,
+          (r) => r.register(userId, userPubKeyAddr),
+        );
+        return { status, registration };
+      }),
+    );
+    assert.equal(after.status.stopped, undefined);
+    assert.equal(after.status.rpcStatus, "OK");
+    assert.equal(after.registration.redeemScript, local.redeemScript);
+  }));
+
+Deno.test("an admin resume after the fault clears lets registration go on in the same process", () =>
+  withSimPool({}, async (pool) => {
+    const userPubKeyAddr = userAddress(pool);
+    const userId = await run(pool, 2, newUser("c@example.com"));
+    const registered = await run(
+      pool,
+      2,
+      Effect.gen(function* () {
+        const registration = yield* AddressRegistration;
+        const vw = yield* VotingWallets;
+        yield* Effect.promise(() => pool.sim.control.setFaults(0, { disagreeRedeemScript: true }));
+        yield* Effect.flip(registration.register(userId, userPubKeyAddr));
+        yield* Effect.promise(() => pool.sim.control.clearFaults());
+        yield* vw.resume;
+        return yield* registration.register(userId, userPubKeyAddr);
+      }),
+    );
+    for (const node of [0, 1, 2]) assert.ok(walletScripts(pool, node).includes(registered.redeemScript));
+  }));
+
+Deno.test("with one of three wallets down and minservers=2 registration works, and the reconciler repairs the wallet that comes back", () =>
+  withSimPool({}, async (pool) => {
+    const userPubKeyAddr = userAddress(pool);
+    await pool.sim.control.setFaults(2, { walletDown: true });
+    const result = await run(
+      pool,
+      2,
+      Effect.gen(function* () {
+        const userId = yield* newUser("d@example.com");
+        const vw = yield* VotingWallets;
+        const registered = yield* Effect.flatMap(
+          AddressRegistration,
+          (r) => r.register(userId, userPubKeyAddr),
+        );
+        const degraded = yield* vw.status;
+        const missingBefore = !walletScripts(pool, 2).includes(registered.redeemScript);
+        yield* Effect.promise(() => pool.sim.control.clearFaults(2));
+        yield* eventually(vw.status, (s) => s.usable === 3, "wallet 3 to reconnect");
+        const report = yield* Effect.flatMap(Reconciler, (r) => r.runOnce).pipe(
+          Effect.provide(Reconciler.layer({ interval: "1 hour" })),
+        );
+        return { registered, degraded, missingBefore, report };
+      }),
+    );
+    assert.equal(result.degraded.rpcStatus, "Degraded");
+    assert.equal(result.degraded.wallets[2].connected, false);
+    assert.ok(result.missingBefore);
+    assert.deepEqual(result.report.problems, []);
+    assert.deepEqual(
+      result.report.summary?.repaired.map((r) => r.scriptsImported),
+      [0, 0, 1],
+    );
+    for (const node of [0, 1, 2]) {
+      assert.ok(walletScripts(pool, node).includes(result.registered.redeemScript));
+    }
+  }));
+
+Deno.test("below minservers registration is refused as unavailable and nothing is stored", () =>
+  withSimPool({}, async (pool) => {
+    const userPubKeyAddr = userAddress(pool);
+    await pool.sim.control.setFaults(1, { walletDown: true });
+    await pool.sim.control.setFaults(2, { locked: true });
+    const outcome = await run(
+      pool,
+      2,
+      Effect.gen(function* () {
+        const userId = yield* newUser("e@example.com");
+        const error = yield* Effect.flip(
+          Effect.flatMap(AddressRegistration, (r) => r.register(userId, userPubKeyAddr)),
+        );
+        const stopped = yield* Effect.flatMap(VotingWallets, (vw) => vw.stopped);
+        const stored = Option.getOrThrow(yield* Effect.flatMap(Users, (u) => u.byId(userId)));
+        return { error, stopped, stored };
+      }),
+    );
+    assert.equal(outcome.error._tag, "WalletsUnavailable");
+    assert.match(outcome.error.message, /1 servers avail is below min of 2/);
+    assert.match(outcome.error.message, /wallet 3: wallet is locked/);
+    assert.ok(Option.isNone(outcome.stopped), "unavailability degrades, it does not stop");
+    assert.equal(outcome.stored.MultiSigAddress, "");
+  }));

@@ -1,0 +1,99 @@
+// A pool in front of hcsim for the wallet tests: a 3-node simulated network over real TLS, a fresh
+// migrated embedded store, the pool's keys, and the layers the services under test need.
+import { Effect, Either, Layer, Redacted, Ref } from "effect";
+import type { DatabaseConfig } from "../../src/config/database.ts";
+import { parseExtendedKey } from "../../src/domain/hdkey.ts";
+import { NETWORKS } from "../../src/domain/params.ts";
+import type { PoolKeys } from "../../src/services/address_registration.ts";
+import { migrate } from "../../src/services/migrations.ts";
+import { sqlLayer } from "../../src/services/sql.ts";
+import { StakepooldClients, type StakepooldUpdate } from "../../src/services/stakepoold_clients.ts";
+import { Users } from "../../src/services/users.ts";
+import { VotingWallets, type VotingWalletsConfig } from "../../src/services/voting_wallets.ts";
+import { type SimNetwork, type SimNetworkOptions, startSimNetwork } from "../../src/sim/network.ts";
+import { withEmbeddedDatabase } from "../storage/support.ts";
+
+export interface SimPool {
+  readonly sim: SimNetwork;
+  readonly db: DatabaseConfig;
+  readonly keys: PoolKeys;
+  readonly walletsConfig: (minServers: number) => VotingWalletsConfig;
+  /** Every updateAll the code under test asked for. */
+  readonly stakepooldUpdates: Ref.Ref<ReadonlyArray<StakepooldUpdate>>;
+  readonly stakepoolds: Layer.Layer<StakepooldClients>;
+}
+
+export const withSimPool = async (
+  options: Partial<SimNetworkOptions>,
+  f: (pool: SimPool) => Promise<void>,
+): Promise<void> => {
+  const datadir = await Deno.makeTempDir({ prefix: "hcs_wallets_" });
+  const sim = await startSimNetwork({ nodes: 3, ...options, datadir });
+  try {
+    const net = NETWORKS[sim.endpoints.net];
+    const certs = await Promise.all(sim.endpoints.nodes.map((n) => Deno.readTextFile(n.wallet.cert)));
+    const stakepooldUpdates = Ref.unsafeMake<ReadonlyArray<StakepooldUpdate>>([]);
+    await withEmbeddedDatabase(async (db) => {
+      await Effect.runPromise(migrate().pipe(Effect.provide(sqlLayer(db))));
+      await f({
+        sim,
+        db,
+        keys: {
+          votingWalletExtPub: Either.getOrThrow(parseExtendedKey(sim.endpoints.votingWalletXpub, net)),
+          coldWalletExtPub: Either.getOrThrow(parseExtendedKey(sim.endpoints.coldWalletXpub, net)),
+        },
+        walletsConfig: (minServers) => ({
+          net,
+          minServers,
+          timeoutMs: 5_000,
+          wallets: sim.endpoints.nodes.map((n, i) => ({
+            url: n.wallet.url,
+            user: n.wallet.user,
+            password: Redacted.make(n.wallet.password),
+            certPem: certs[i],
+          })),
+        }),
+        stakepooldUpdates,
+        stakepoolds: Layer.succeed(StakepooldClients, {
+          updateAll: (kind) =>
+            Effect.as(Ref.update(stakepooldUpdates, (xs) => [...xs, kind]), { ok: 1, failed: [] }),
+        }),
+      });
+    });
+  } finally {
+    await sim.close();
+    await Deno.remove(datadir, { recursive: true });
+  }
+};
+
+/** VotingWallets (fresh clients: a "restart") and Users over the pool's store. */
+export const poolLayer = (pool: SimPool, minServers: number) =>
+  Layer.mergeAll(VotingWallets.layer(pool.walletsConfig(minServers)), Users.layer, pool.stakepoolds).pipe(
+    Layer.provideMerge(Layer.orDie(sqlLayer(pool.db))),
+  );
+
+/** A user row without an address; returns its id. */
+export const newUser = (email: string) =>
+  Effect.flatMap(
+    Users,
+    (users) =>
+      users.create({ email, passwordHash: "$2a$10$test", emailToken: "", voteBits: 1, voteBitsVersion: 0 }),
+  )
+    .pipe(Effect.map((u) => u.UserId));
+
+/** Polls until the predicate holds (a reconnecting client, a background round). */
+export const eventually = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  holds: (a: A) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Effect.Effect<A, E | Error, R> =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + timeoutMs;
+    while (true) {
+      const a = yield* effect;
+      if (holds(a)) return a;
+      if (Date.now() > deadline) return yield* Effect.fail(new Error(`timed out waiting for ${what}`));
+      yield* Effect.sleep("100 millis");
+    }
+  });
