@@ -83,7 +83,7 @@ export interface SimBlock {
 export type ChainEvent =
   | { readonly kind: "connected"; readonly block: SimBlock }
   | { readonly kind: "disconnected"; readonly block: SimBlock }
-  | { readonly kind: "reorganization"; readonly oldTip: SimBlock; readonly newHeight: number };
+  | { readonly kind: "reorganization"; readonly oldTip: SimBlock; readonly newTip: SimBlock };
 
 export class TxRejected extends Data.TaggedError("TxRejected")<{
   readonly txid: string;
@@ -269,10 +269,13 @@ export class SimChain {
   reorganize(): SimBlock {
     if (this.height < 1) return this.mine();
     const oldTip = this.tip;
-    this.emit({ kind: "reorganization", oldTip, newHeight: oldTip.height });
     this.disconnectTip();
+    const block = this.connect(this.tip, ++this.nonce);
+    this.emit({ kind: "reorganization", oldTip, newTip: block });
     this.emit({ kind: "disconnected", block: oldTip });
-    return this.mine();
+    this.emit({ kind: "connected", block });
+    this.voteBackgroundWinners(block);
+    return block;
   }
 
   private emit(e: ChainEvent) {

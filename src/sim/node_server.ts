@@ -298,8 +298,8 @@ export class SimNode {
         _tag: "reorganization",
         oldHash: e.oldTip.hash,
         oldHeight: e.oldTip.height,
-        newHash: "",
-        newHeight: e.newHeight,
+        newHash: e.newTip.hash,
+        newHeight: e.newTip.height,
       });
       return;
     }

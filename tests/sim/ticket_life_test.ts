@@ -143,3 +143,27 @@ Deno.test("a ticket paying too little pool fee is listed as invalid by stakepool
         assert.deepEqual(info.tickets.map((t) => [t.ticket, t.status]), [[good, "live"]]);
       }
     })))));
+
+Deno.test("an injected depth-1 reorg replaces the tip and is announced to notifyblocks subscribers", () =>
+  withNetwork({}, (network) =>
+    Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+      const node = nodeRpc(yield* clientFor(network.endpoints.nodes[0].hcd, "ws"));
+      const seen: HcNotification[] = [];
+      const listener = yield* Effect.fork(
+        Stream.runForEach(hcNotifications(node.client), (n) => Effect.sync(() => seen.push(n))),
+      );
+      yield* node.notifyBlocks();
+      const [oldHash] = network.control.generate(1);
+      const newHash = network.control.reorg();
+      for (let i = 0; i < 200 && seen.length < 4; i++) yield* Effect.sleep(10);
+      assert.notEqual(newHash, oldHash);
+      assert.deepEqual(seen.map((n) => n._tag), [
+        "blockconnected",
+        "reorganization",
+        "blockdisconnected",
+        "blockconnected",
+      ]);
+      assert.deepEqual(seen[1], { _tag: "reorganization", oldHash, oldHeight: 1, newHash, newHeight: 1 });
+      assert.deepEqual(yield* node.getBestBlock(), { hash: newHash, height: 1 });
+      yield* Fiber.interrupt(listener);
+    })))));
