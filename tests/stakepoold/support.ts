@@ -1,0 +1,157 @@
+// Shared by the stakepoold tests: an hcsim network, a migrated embedded database with pool users
+// registered the way address submission does it, and one in-process stakepoold per voting node,
+// each with its own config, TLS control API and clients.
+import { Context, Duration, Effect, Layer, Redacted, type Scope } from "effect";
+import type { DatabaseConfig } from "../../src/config/database.ts";
+import type { StakepooldConfig } from "../../src/config/stakepoold.ts";
+import { type WalletRpc, walletRpc } from "../../src/rpc/hc_methods.ts";
+import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
+import { ControlServer } from "../../src/services/control_server.ts";
+import { migrate } from "../../src/services/migrations.ts";
+import { sqlLayer } from "../../src/services/sql.ts";
+import {
+  makeStakepooldControlClient,
+  type StakepooldControlClient,
+} from "../../src/services/stakepoold_clients.ts";
+import { LowFeeTickets } from "../../src/services/low_fee_tickets.ts";
+import { Users } from "../../src/services/users.ts";
+import { Voter } from "../../src/services/voter.ts";
+import type { SimNetwork } from "../../src/sim/network.ts";
+import { stakepooldLayer } from "../../stakepoold.ts";
+import { clientFor, derived } from "../sim/helpers.ts";
+
+/** The voting wallets' and stakepoolds' poolfees (hcsim's default). */
+export const POOL_FEES = 7.5;
+
+export const CONTROL_SECRET = Redacted.make("test-control-secret-0123456789");
+
+export interface PoolUser {
+  readonly userId: number;
+  readonly ticketAddress: string;
+  readonly feeAddress: string;
+  readonly voteBits: number;
+  readonly voteBitsVersion: number;
+}
+
+const hostOf = (url: string) => new URL(url).host;
+
+/** Imports every user's 1-of-2 [pool, user] script into every voting wallet and stores the user row. */
+export const registerUsers = (
+  network: SimNetwork,
+  prefs: ReadonlyArray<{ readonly voteBits: number; readonly voteBitsVersion: number }>,
+) =>
+  Effect.gen(function* () {
+    const userWallet = walletRpc(yield* clientFor(network.endpoints.userWallet, "ws"));
+    const wallets: WalletRpc[] = [];
+    for (const n of network.endpoints.nodes) wallets.push(walletRpc(yield* clientFor(n.wallet, "ws")));
+    for (const w of wallets) yield* w.accountSyncAddressIndex("default", 0, prefs.length + 10);
+    const users = yield* Users;
+    const registered: PoolUser[] = [];
+    for (const [i, p] of prefs.entries()) {
+      const row = yield* users.create({
+        email: `user${i}@example.test`,
+        passwordHash: "$2a$10$abcdefghijklmnopqrstuuq0A7mXhbTnH7pXo0a3Hn4sXbFqZWq6",
+        emailToken: "",
+        voteBits: p.voteBits,
+        voteBitsVersion: p.voteBitsVersion,
+        emailVerified: 1,
+      });
+      const userAddress = yield* userWallet.getNewAddress();
+      const userKey = (yield* userWallet.validateAddress(userAddress)).pubkeyaddr!;
+      const poolKey = derived(network.endpoints.votingWalletXpub, row.UserId);
+      const multisig = yield* wallets[0].createMultisig(1, [poolKey.pubKeyAddress, userKey]);
+      for (const w of wallets) yield* w.importScript(multisig.redeemScript, false);
+      const feeAddress = derived(network.endpoints.coldWalletXpub, row.UserId).address;
+      yield* users.setMultisig(row.UserId, {
+        MultiSigAddress: multisig.address,
+        MultiSigScript: multisig.redeemScript,
+        PoolPubKeyAddr: poolKey.pubKeyAddress,
+        UserPubKeyAddr: userKey,
+        UserFeeAddr: feeAddress,
+        HeightRegistered: network.chain.height,
+      });
+      registered.push({ userId: row.UserId, ticketAddress: multisig.address, feeAddress, ...p });
+    }
+    return { users: registered, userWallet };
+  });
+
+/** The pool's tables on a fresh store, migrated, with the repositories the tests use. */
+export const storageLayer = (database: DatabaseConfig) =>
+  Layer.provideMerge(
+    Layer.mergeAll(Users.layer, LowFeeTickets.layer, Layer.effectDiscard(migrate())),
+    sqlLayer(database),
+  );
+
+export interface RunningStakepoold {
+  readonly index: number;
+  readonly voter: Context.Tag.Service<Voter>;
+  readonly control: StakepooldControlClient;
+  readonly certPem: string;
+  readonly address: string;
+}
+
+/** One stakepoold per voting node, built in the caller's scope (closed = SIGTERM). */
+export const startStakepoolds = (
+  network: SimNetwork,
+  database: DatabaseConfig,
+  dir: string,
+  tuning: { readonly resyncInterval?: Duration.DurationInput } = {},
+): Effect.Effect<ReadonlyArray<RunningStakepoold>, unknown, Scope.Scope> =>
+  Effect.forEach(network.endpoints.nodes, (node, index) =>
+    Effect.gen(function* () {
+      const config: StakepooldConfig = {
+        configFile: "",
+        appData: dir,
+        network: network.endpoints.net,
+        dataDir: dir,
+        logDir: dir,
+        debugLevel: "info",
+        cpuProfile: "",
+        memProfile: "",
+        coldWalletExtPub: network.endpoints.coldWalletXpub,
+        poolFees: POOL_FEES,
+        database,
+        hcd: {
+          host: hostOf(node.hcd.url),
+          user: node.hcd.user,
+          password: Redacted.make(node.hcd.password),
+          certPath: node.hcd.cert,
+        },
+        wallet: {
+          host: hostOf(node.wallet.url),
+          user: node.wallet.user,
+          password: Redacted.make(node.wallet.password),
+          certPath: node.wallet.cert,
+        },
+        noRpcListen: false,
+        rpcListen: ["127.0.0.1:0"],
+        rpcCert: `${dir}/stakepoold${index}.cert`,
+        rpcKey: `${dir}/stakepoold${index}.key`,
+        controlSecret: CONTROL_SECRET,
+      };
+      const context = yield* Layer.build(stakepooldLayer(config, tuning));
+      const voter = Context.get(context, Voter);
+      const [address] = Context.unsafeGet(context, ControlServer).addresses;
+      const certPem = yield* Effect.promise(() => Deno.readTextFile(config.rpcCert));
+      const control = makeStakepooldControlClient({
+        endpoint: { host: address, certPem },
+        secret: CONTROL_SECRET,
+      });
+      yield* control.call(ControlApi.ping, {});
+      return { index, voter, control, certPem, address };
+    }));
+
+/** Polls until `check` holds (or fails the test after `timeoutMs`). */
+export const eventually = <E, R>(
+  what: string,
+  check: Effect.Effect<boolean, E, R>,
+  timeoutMs = 10_000,
+): Effect.Effect<void, E | Error, R> =>
+  Effect.gen(function* () {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (yield* check) return;
+      yield* Effect.sleep(Duration.millis(20));
+    }
+    return yield* Effect.fail(new Error(`timed out waiting for: ${what}`));
+  });
