@@ -1,0 +1,205 @@
+// VotingWallets' own logic over in-memory wallets: quorum, error answers, the one-at-a-time
+// permit, stop/resume and the status labels; and the address checks of registration.
+import assert from "node:assert/strict";
+import { Deferred, Effect, Either, Fiber, Ref } from "effect";
+import { simnet } from "../../src/domain/params.ts";
+import { RpcCallError, RpcTransportError } from "../../src/rpc/errors.ts";
+import type { WalletInfoResult } from "../../src/rpc/hc_methods.ts";
+import { localRegistration } from "../../src/services/address_registration.ts";
+import {
+  makeVotingWallets,
+  type VotingWallet,
+  type WalletMethods,
+} from "../../src/services/voting_wallets.ts";
+import { deriveAddress, masterFromSeed, neuter } from "../../src/domain/hdkey.ts";
+import { encodeAddress } from "../../src/domain/address.ts";
+import { fromHex } from "../../src/domain/bytes.ts";
+
+const fromHexSync = (hex: string) => Either.getOrThrow(fromHex(hex));
+
+interface FakeState {
+  down: boolean;
+  unlocked: boolean;
+  voteVersion: number;
+  scripts: Array<string>;
+}
+
+const unused = () => Effect.die("not used by this test");
+
+const fakeWallet = (name: string, state: FakeState): VotingWallet => {
+  const reachable = <A>(method: string, a: () => A) =>
+    Effect.suspend(() =>
+      state.down
+        ? Effect.fail(new RpcTransportError({ host: name, method, detail: "not connected" }))
+        : Effect.succeed(a())
+    );
+  const info = (): WalletInfoResult => ({
+    daemonconnected: true,
+    unlocked: state.unlocked,
+    txfee: 0.0001,
+    ticketfee: 0.0001,
+    ticketpurchasing: false,
+    votebits: 1,
+    votebitsextended: "",
+    voteversion: state.voteVersion,
+    voting: true,
+  });
+  const rpc: WalletMethods = {
+    walletInfo: () => reachable("walletinfo", info),
+    listScripts: () =>
+      reachable("listscripts", () => ({
+        scripts: state.scripts.map((redeemscript) => ({ hash160: "", address: "", redeemscript })),
+      })),
+    importScript: (hex) =>
+      state.unlocked
+        ? reachable("importscript", () => (state.scripts.push(hex), null))
+        : Effect.fail(new RpcCallError({ host: name, method: "importscript", code: -13, message: "locked" })),
+    validateAddress: unused,
+    createMultisig: unused,
+    accountSyncAddressIndex: unused,
+    getTickets: unused,
+    addTicket: unused,
+    getRawTransactionHex: unused,
+    getBestBlock: unused,
+    getStakeInfo: unused,
+  };
+  return { name, host: name, rpc };
+};
+
+const healthy = (): FakeState => ({ down: false, unlocked: true, voteVersion: 5, scripts: [] });
+
+const setUp = (states: ReadonlyArray<FakeState>, minServers = 2) =>
+  makeVotingWallets(simnet, states.map((s, i) => fakeWallet(`wallet ${i + 1}`, s)), minServers);
+
+Deno.test("a fan-out skips unreachable wallets but needs minservers answers", async () => {
+  const states = [healthy(), healthy(), { ...healthy(), down: true }];
+  const { some, none } = await Effect.gen(function* () {
+    const vw = yield* setUp(states);
+    const some = yield* vw.fanOut("walletinfo", (rpc) => rpc.walletInfo());
+    states[1].down = true;
+    const none = yield* Effect.flip(vw.fanOut("walletinfo", (rpc) => rpc.walletInfo()));
+    return { some, none };
+  }).pipe(Effect.runPromise);
+  assert.deepEqual(some.answers.map((a) => a.wallet.name), ["wallet 1", "wallet 2"]);
+  assert.deepEqual(some.down.map((d) => d.wallet), ["wallet 3"]);
+  assert.equal(none._tag, "WalletsUnavailable");
+  assert.match(none.message, /1 servers avail is below min of 2/);
+});
+
+Deno.test("an error answer from any wallet fails the fan-out with that wallet's code", async () => {
+  const states = [healthy(), { ...healthy(), unlocked: false }, healthy()];
+  const error = await Effect.gen(function* () {
+    const vw = yield* setUp(states);
+    return yield* Effect.flip(vw.fanOut("importscript", (rpc) => rpc.importScript("51")));
+  }).pipe(Effect.runPromise);
+  assert.equal(error._tag, "WalletCallFailed");
+  assert.equal(error._tag === "WalletCallFailed" && error.code, -13);
+  assert.match(error.message, /wallet 2 importscript/);
+});
+
+Deno.test("ready leaves out locked wallets and says why", async () => {
+  const ready = await Effect.gen(function* () {
+    const vw = yield* setUp([healthy(), { ...healthy(), unlocked: false }, healthy()]);
+    return yield* vw.ready;
+  }).pipe(Effect.runPromise);
+  assert.deepEqual(ready.wallets.map((w) => w.name), ["wallet 1", "wallet 3"]);
+  assert.deepEqual(ready.down, [{ wallet: "wallet 2", reason: "wallet is locked" }]);
+});
+
+Deno.test("exclusive sections run one at a time, in order", async () => {
+  const log = await Effect.gen(function* () {
+    const vw = yield* setUp([healthy(), healthy()]);
+    const log = yield* Ref.make<ReadonlyArray<string>>([]);
+    const gate = yield* Deferred.make<void>();
+    const first = yield* Effect.fork(vw.exclusive(Effect.gen(function* () {
+      yield* Ref.update(log, (xs) => [...xs, "first in"]);
+      yield* Deferred.await(gate);
+      yield* Ref.update(log, (xs) => [...xs, "first out"]);
+    })));
+    yield* Effect.yieldNow();
+    const second = yield* Effect.fork(vw.exclusive(Ref.update(log, (xs) => [...xs, "second"])));
+    yield* Effect.sleep("20 millis");
+    yield* Deferred.succeed(gate, undefined);
+    yield* Fiber.join(first);
+    yield* Fiber.join(second);
+    return yield* Ref.get(log);
+  }).pipe(Effect.runPromise);
+  assert.deepEqual(log, ["first in", "first out", "second"]);
+});
+
+Deno.test("a stop refuses commands and shows in status; resume needs a passing consistency check and recheck", async () => {
+  const states = [healthy(), healthy(), healthy()];
+  const out = await Effect.gen(function* () {
+    const vw = yield* setUp(states);
+    const fixed = yield* Ref.make(false);
+    yield* vw.stop(
+      "createmultisig: wallets disagree",
+      Effect.flatMap(Ref.get(fixed), (ok) => ok ? Effect.void : Effect.fail("still disagrees")),
+    );
+    const refused = yield* Effect.flip(vw.exclusive(Effect.void));
+    const status = yield* vw.status;
+    const recheckFails = yield* Effect.flip(vw.resume);
+    yield* Ref.set(fixed, true);
+    states[2].scripts.push("51");
+    const scriptsDiffer = yield* Effect.flip(vw.resume);
+    states[2].scripts.length = 0;
+    yield* vw.resume;
+    const after = yield* vw.status;
+    yield* vw.exclusive(Effect.void);
+    return { refused, status, recheckFails, scriptsDiffer, after };
+  }).pipe(Effect.runPromise);
+  assert.equal(out.refused._tag, "WalletsStopped");
+  assert.equal(out.status.stopped?.reason, "createmultisig: wallets disagree");
+  assert.deepEqual(out.recheckFails.problems, ["still disagrees"]);
+  assert.deepEqual(out.scriptsDiffer.problems, [
+    "wallet 1: 1 scripts missing",
+    "wallet 2: 1 scripts missing",
+  ]);
+  assert.equal(out.after.stopped, undefined);
+});
+
+Deno.test("status labels follow the original: OK, Degraded, Critical, Emergency", async () => {
+  const states = [healthy(), healthy(), healthy()];
+  const labels = await Effect.gen(function* () {
+    const vw = yield* setUp(states);
+    const labels: Array<string> = [];
+    for (
+      const step of [
+        () => {},
+        () => (states[0].down = true),
+        () => (states[1].unlocked = false),
+        () => (states[2].down = true),
+      ]
+    ) {
+      step();
+      labels.push((yield* vw.status).rpcStatus);
+    }
+    return labels;
+  }).pipe(Effect.runPromise);
+  assert.deepEqual(labels, ["OK", "Degraded", "Critical", "Emergency"]);
+});
+
+Deno.test("registration refuses addresses with the original's messages", () => {
+  const master = Either.getOrThrow(masterFromSeed(new Uint8Array(32).fill(7), simnet));
+  const keys = { votingWalletExtPub: neuter(master), coldWalletExtPub: neuter(master) };
+  const userPk = Either.getOrThrow(deriveAddress(neuter(master), 1, 3));
+  const message = (userId: number, address: string) =>
+    Either.match(localRegistration(simnet, keys, userId, address), {
+      onLeft: (e) => e.message,
+      onRight: () => "accepted",
+    });
+  assert.equal(message(1, userPk.pubKeyAddress), "accepted");
+  assert.equal(message(1, "Sk".padEnd(39, "1")), "Address is too short");
+  assert.equal(message(1, "S".padEnd(66, "1")), "Address is too long");
+  assert.equal(message(1, userPk.pubKeyAddress.slice(0, -1) + "x"), "Couldn't decode address");
+  // A P2PKH address is refused by its length already; a Schnorr pubkey address is long enough.
+  const schnorr = encodeAddress({
+    kind: "pubkey",
+    net: simnet,
+    sigType: "schnorr",
+    pubKey: fromHexSync(userPk.pubKey),
+  });
+  assert.equal(message(1, userPk.address), "Address is too short");
+  assert.equal(message(1, schnorr), "Incorrect address type");
+  assert.equal(message(10_000, userPk.pubKeyAddress), "Unable to derive ticket address");
+});
