@@ -196,7 +196,8 @@ const makeVoter = (options: VoterOptions) =>
           },
         );
         const after = r.set;
-        yield* Effect.logInfo("ticket set rebuilt from the wallet").pipe(
+        const changed = r.changes.length > 0 || r.disappeared.length > 0;
+        yield* (changed ? Effect.logInfo : Effect.logDebug)("ticket set rebuilt from the wallet").pipe(
           Effect.annotateLogs({
             reason,
             height,
