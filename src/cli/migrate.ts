@@ -4,7 +4,8 @@ import { SqlError } from "@effect/sql/SqlError";
 import { Effect } from "effect";
 import { Buffer } from "node:buffer";
 import { createHmac } from "node:crypto";
-import { type DatabaseConfig, databaseConfigFromOptions, parseArgs } from "../config/database.ts";
+import type { DatabaseConfig } from "../config/database.ts";
+import { loadDatabaseArgs } from "../config/pool.ts";
 import { migrate } from "../services/migrations.ts";
 import { type SqlDialect, sqlLayer } from "../services/sql.ts";
 import { command } from "./command.ts";
@@ -40,8 +41,7 @@ export default command({
   summary: "create or upgrade the pool database (MySQL when dbhost is set, else the embedded store)",
   run: (argv) =>
     Effect.gen(function* () {
-      const { options } = yield* parseArgs(argv);
-      const config = yield* databaseConfigFromOptions(options);
+      const { database: config, options } = yield* loadDatabaseArgs(argv);
       const apiSecret = options.apisecret;
       const baseUrl = (options.baseurl ?? "http://127.0.0.1:8000").replace(/\/+$/, "");
       const iat = Math.floor(Date.now() / 1000);

@@ -1,8 +1,8 @@
 // Database options of hcstakepool.conf (names as in the original: dbhost, dbport, dbname, dbuser,
 // dbpassword, datadir). With no dbhost the pool runs on the embedded SQLite file in datadir.
-import { Data, Effect, Either, Redacted, Schema } from "effect";
+import { Either, Redacted, Schema } from "effect";
 import { join } from "node:path";
-import { parseIni } from "./ini.ts";
+import { ConfigError } from "./options.ts";
 
 export const DatabaseConfig = Schema.Struct({
   dbhost: Schema.optional(Schema.String),
@@ -14,11 +14,8 @@ export const DatabaseConfig = Schema.Struct({
 });
 export type DatabaseConfig = typeof DatabaseConfig.Type;
 
-export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
-
 const homeDir = () => Deno.env.get("HOME") ?? ".";
 export const defaultAppHome = () => join(homeDir(), ".hcstakepool");
-export const defaultConfigFile = () => join(defaultAppHome(), "hcstakepool.conf");
 
 /** The embedded store's file. */
 export const embeddedDatabaseFile = (config: DatabaseConfig) => join(config.datadir, "hcstakepool.sqlite");
@@ -49,71 +46,3 @@ export const databaseConfigFromOptions = (
     datadir: options.datadir || join(defaultAppHome(), "data"),
   });
 };
-
-export interface ParsedArgs {
-  /** Config file options overridden by command-line flags, names lowercased. */
-  readonly options: Readonly<Record<string, string>>;
-  /** Boolean switches given on the command line (e.g. force). */
-  readonly switches: ReadonlySet<string>;
-  readonly positional: ReadonlyArray<string>;
-}
-
-const DATABASE_FLAGS = ["dbhost", "dbport", "dbuser", "dbpassword", "dbname", "datadir"] as const;
-
-/**
- * Reads `-C/--configfile <file>` (default ~/.hcstakepool/hcstakepool.conf when it exists) and
- * `--<option> <value>` / `--<option>=<value>` flags for the given option names; flags win.
- */
-export const parseArgs = (
-  argv: ReadonlyArray<string>,
-  extra: { readonly flags?: ReadonlyArray<string>; readonly switches?: ReadonlyArray<string> } = {},
-): Effect.Effect<ParsedArgs, ConfigError> =>
-  Effect.gen(function* () {
-    const valueFlags = new Set<string>([...DATABASE_FLAGS, ...(extra.flags ?? [])]);
-    const switchFlags = new Set(extra.switches ?? []);
-    const flags: Record<string, string> = {};
-    const switches = new Set<string>();
-    const positional: Array<string> = [];
-    let configFile: string | undefined;
-    for (let i = 0; i < argv.length; i++) {
-      const arg = argv[i];
-      if (!arg.startsWith("-") || arg === "-") {
-        positional.push(arg);
-        continue;
-      }
-      const eq = arg.indexOf("=");
-      const name = (eq < 0 ? arg : arg.slice(0, eq)).replace(/^--?/, "").toLowerCase();
-      if (switchFlags.has(name) && eq < 0) {
-        switches.add(name);
-        continue;
-      }
-      const isConfig = name === "c" || name === "configfile";
-      if (!isConfig && !valueFlags.has(name)) {
-        return yield* new ConfigError({ message: `unknown flag ${arg.slice(0, eq < 0 ? undefined : eq)}` });
-      }
-      let value: string;
-      if (eq >= 0) value = arg.slice(eq + 1);
-      else if (i + 1 < argv.length) value = argv[++i];
-      else return yield* new ConfigError({ message: `${name}: expected a value after ${arg}` });
-      if (isConfig) configFile = value;
-      else flags[name] = value;
-    }
-    const file = configFile ?? defaultConfigFile();
-    const text = yield* Effect.tryPromise(() => Deno.readTextFile(file)).pipe(
-      Effect.catchAll((cause) =>
-        configFile === undefined && cause.error instanceof Deno.errors.NotFound
-          ? Effect.succeed("")
-          : Effect.fail(
-            new ConfigError({ message: `configfile: cannot read "${file}": ${String(cause.error)}` }),
-          )
-      ),
-    );
-    const fromFile = yield* parseIni(text, file).pipe(
-      Either.mapLeft((e) => new ConfigError({ message: e.message })),
-    );
-    return { options: { ...fromFile, ...flags }, switches, positional };
-  });
-
-/** Database options from `-C <file>` and the --db* / --datadir flags. */
-export const loadDatabaseConfig = (argv: ReadonlyArray<string>): Effect.Effect<DatabaseConfig, ConfigError> =>
-  Effect.flatMap(parseArgs(argv), ({ options }) => databaseConfigFromOptions(options));

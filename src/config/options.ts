@@ -2,10 +2,12 @@
 // defaults → INI config file (-C/--configfile) → command-line flags (same names, CLI wins).
 // Every error names the option and says what is expected.
 import { isAbsolute, join } from "node:path";
-import { Effect, Either } from "effect";
+import { Data, Effect, Either } from "effect";
 import { type NetName, type NetParams, NETWORKS } from "../domain/params.ts";
-import { ConfigError } from "./database.ts";
 import { parseIni } from "./ini.ts";
+
+/** A bad or missing option; the message names the option and says what is expected. */
+export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
 
 export type Options = Readonly<Record<string, string>>;
 
@@ -21,17 +23,28 @@ export interface OptionTable {
 const fail = (option: string, problem: string) =>
   Either.left(new ConfigError({ message: `${option}: ${problem}` }));
 
-/** Splits argv into the config file to read and the flag values (lowercased names). */
+/**
+ * Splits argv into the config file to read, the flag values (lowercased names) and the
+ * positional arguments (operator commands take e.g. a file name).
+ */
 export const parseFlags = (
   argv: ReadonlyArray<string>,
   table: OptionTable,
-): Either.Either<{ readonly configFile?: string; readonly flags: Options }, ConfigError> => {
+): Either.Either<
+  { readonly configFile?: string; readonly flags: Options; readonly positional: ReadonlyArray<string> },
+  ConfigError
+> => {
   const known = new Set([...table.values, ...table.switches, "configfile"]);
   const switches = new Set(table.switches);
   const flags: Record<string, string> = {};
+  const positional: Array<string> = [];
   let configFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (!arg.startsWith("-") || arg === "-") {
+      positional.push(arg);
+      continue;
+    }
     const m = /^(--?)([^=]+)(?:=(.*))?$/s.exec(arg);
     if (!m) return fail(arg, "unexpected argument (options are --name=value or --name value)");
     const given = m[2].toLowerCase();
@@ -46,7 +59,7 @@ export const parseFlags = (
     if (name === "configfile") configFile = value;
     else flags[name] = value;
   }
-  return Either.right({ configFile, flags });
+  return Either.right({ configFile, flags, positional });
 };
 
 /**
@@ -57,9 +70,12 @@ export const readOptions = (
   argv: ReadonlyArray<string>,
   table: OptionTable,
   defaultConfigFile: (flags: Options) => string,
-): Effect.Effect<{ readonly configFile: string; readonly options: Options }, ConfigError> =>
+): Effect.Effect<
+  { readonly configFile: string; readonly options: Options; readonly positional: ReadonlyArray<string> },
+  ConfigError
+> =>
   Effect.gen(function* () {
-    const { configFile, flags } = yield* parseFlags(argv, table);
+    const { configFile, flags, positional } = yield* parseFlags(argv, table);
     const file = configFile ?? defaultConfigFile(flags);
     const text = yield* Effect.tryPromise(() => Deno.readTextFile(file)).pipe(
       Effect.catchAll((cause) =>
@@ -76,7 +92,7 @@ export const readOptions = (
     const known = new Set([...table.values, ...table.switches]);
     const unknown = Object.keys(fromFile).find((k) => !known.has(k));
     if (unknown !== undefined) return yield* fail(unknown, `unknown option in ${file}`);
-    return { configFile: file, options: { ...fromFile, ...flags } };
+    return { configFile: file, options: { ...fromFile, ...flags }, positional };
   });
 
 export const textOption = (o: Options, name: string, fallback: string): string => o[name] ?? fallback;

@@ -4,13 +4,15 @@
 import { join } from "node:path";
 import { Effect, Either, Redacted, Schema } from "effect";
 import { NET_NAMES } from "../domain/params.ts";
-import { ConfigError, DatabaseConfig, databaseConfigFromOptions, defaultAppHome } from "./database.ts";
+import { DatabaseConfig, databaseConfigFromOptions, defaultAppHome } from "./database.ts";
 import {
   boolOption,
+  ConfigError,
   debugLevelOption,
   intOption,
   listOption,
   networkOption,
+  type Options,
   type OptionTable,
   poolFeesOption,
   profileOption,
@@ -133,6 +135,10 @@ const sameCount = (name: string, items: ReadonlyArray<string>, hosts: number, ho
     ? Either.right(items)
     : fail(name, `expected ${hosts} entries (one per ${hostOption} entry), got ${items.length}`);
 
+/** The database options; datadir is relative to the pool's home dir, as in the original. */
+const databaseOptions = (o: Options, homeDir: string) =>
+  databaseConfigFromOptions({ ...o, datadir: resolvePath(homeDir, o.datadir ?? "data") });
+
 /** Builds the pool configuration from merged options (lowercased names). */
 export const poolConfigFromOptions = (
   options: Readonly<Record<string, string>>,
@@ -142,10 +148,7 @@ export const poolConfigFromOptions = (
   Either.gen(function* () {
     const o = options;
     const net = yield* networkOption(o);
-    const database = yield* databaseConfigFromOptions({
-      ...o,
-      datadir: resolvePath(homeDir, o.datadir ?? "data"),
-    });
+    const database = yield* databaseOptions(o, homeDir);
     if (database.dbhost !== undefined && database.dbpassword === undefined) {
       return yield* fail("dbpassword", "required when dbhost is set");
     }
@@ -265,4 +268,30 @@ export const loadPoolConfig = (
 ): Effect.Effect<PoolConfig, ConfigError> =>
   readOptions(argv, POOL_OPTIONS, () => join(homeDir, "hcstakepool.conf")).pipe(
     Effect.flatMap(({ configFile, options }) => poolConfigFromOptions(options, configFile, homeDir)),
+  );
+
+/**
+ * For the operator's database commands (migrate, backup, restore): hcstakepool.conf and flags
+ * read like the pool's own, but only the database options must be valid.
+ */
+export const loadDatabaseArgs = (
+  argv: ReadonlyArray<string>,
+  extraSwitches: ReadonlyArray<string> = [],
+  homeDir: string = defaultAppHome(),
+): Effect.Effect<
+  {
+    readonly database: DatabaseConfig;
+    readonly options: Options;
+    readonly positional: ReadonlyArray<string>;
+  },
+  ConfigError
+> =>
+  readOptions(
+    argv,
+    { ...POOL_OPTIONS, switches: [...POOL_OPTIONS.switches, ...extraSwitches] },
+    () => join(homeDir, "hcstakepool.conf"),
+  ).pipe(
+    Effect.flatMap(({ options, positional }) =>
+      Effect.map(databaseOptions(options, homeDir), (database) => ({ database, options, positional }))
+    ),
   );

@@ -4,9 +4,10 @@
 import { join } from "node:path";
 import { Effect, Either, Redacted, Schema } from "effect";
 import { NET_NAMES } from "../domain/params.ts";
-import { ConfigError, DatabaseConfig, databaseConfigFromOptions } from "./database.ts";
+import { DatabaseConfig, databaseConfigFromOptions } from "./database.ts";
 import {
   boolOption,
+  ConfigError,
   debugLevelOption,
   listOption,
   networkOption,

@@ -5,7 +5,7 @@
 // resume whose consistency check passes. Voting is not affected: stakepoolds are independent.
 import { Context, Data, Duration, Effect, Either, Layer, Option, Redacted, Ref } from "effect";
 import type { PoolConfig } from "../config/pool.ts";
-import { ConfigError } from "../config/database.ts";
+import { ConfigError } from "../config/options.ts";
 import { type NetParams, NETWORKS } from "../domain/params.ts";
 import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
 import { makeRpcClient } from "../rpc/jsonrpc_client.ts";

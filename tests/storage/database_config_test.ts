@@ -1,10 +1,10 @@
 import { Effect, Either, Redacted } from "effect";
 import assert from "node:assert/strict";
-import {
-  databaseConfigFromOptions,
-  embeddedDatabaseFile,
-  loadDatabaseConfig,
-} from "../../src/config/database.ts";
+import { databaseConfigFromOptions, embeddedDatabaseFile } from "../../src/config/database.ts";
+import { loadDatabaseArgs } from "../../src/config/pool.ts";
+
+const loadDatabaseConfig = (argv: ReadonlyArray<string>) =>
+  Effect.map(loadDatabaseArgs(argv), ({ database }) => database);
 
 Deno.test("database options: flags override the config file; no dbhost means the embedded store", async () => {
   const dir = await Deno.makeTempDir();
@@ -30,7 +30,7 @@ Deno.test("database options: flags override the config file; no dbhost means the
     assert.equal(embedded.dbhost, undefined);
     assert.equal(embeddedDatabaseFile(embedded), `${dir}/hcstakepool.sqlite`);
     const unknown = await Effect.runPromise(Effect.flip(loadDatabaseConfig(["-C", conf, "--dbhots", "x"])));
-    assert.equal(unknown.message, "unknown flag --dbhots");
+    assert.equal(unknown.message, "dbhots: unknown option");
     const missing = await Effect.runPromise(Effect.flip(loadDatabaseConfig(["-C", `${dir}/none.conf`])));
     assert.match(missing.message, /^configfile: cannot read/);
     const port = databaseConfigFromOptions({ dbport: "70000" });
