@@ -83,6 +83,12 @@ export class UserVotingConfig extends Schema.Class<UserVotingConfig>("UserVoting
   VoteBitsVersion: Int,
 }) {}
 
+/** A registered user's redeem script and the height the wallets rescan from when importing it. */
+export class RegisteredScript extends Schema.Class<RegisteredScript>("RegisteredScript")({
+  MultiSigScript: Text,
+  HeightRegistered: Int,
+}) {}
+
 /** A server-side session. The cookie carries a random id; only its SHA-256 is stored. */
 export class Session extends Schema.Class<Session>("Session")({
   SessionHash: Schema.String,

@@ -4,7 +4,7 @@ import type { SqlError } from "@effect/sql/SqlError";
 import * as SqlSchema from "@effect/sql/SqlSchema";
 import { Context, Data, Effect, Layer, Option, Schema } from "effect";
 import { Buffer } from "node:buffer";
-import { EmailVerification, User, UserVotingConfig } from "../domain/models.ts";
+import { EmailVerification, RegisteredScript, User, UserVotingConfig } from "../domain/models.ts";
 import { decodedRows, isDuplicateKey, writeResult } from "./sql.ts";
 
 /** UserId is the HD derivation index of the user's addresses, which must stay below 10000. */
@@ -110,6 +110,8 @@ export interface UsersApi {
   ) => Effect.Effect<number, SqlError>;
   /** Every user with a ticket address, for stakepoold. */
   readonly votingConfigs: Effect.Effect<ReadonlyArray<UserVotingConfig>, SqlError>;
+  /** Every registered redeem script, for the wallet sync. */
+  readonly registeredScripts: Effect.Effect<ReadonlyArray<RegisteredScript>, SqlError>;
 }
 
 export class Users extends Context.Tag("hcstakepool/Users")<Users, UsersApi>() {
@@ -234,6 +236,15 @@ const makeUsers = Effect.gen(function* () {
         execute: () =>
           sql`SELECT UserId, MultiSigAddress, VoteBits, VoteBitsVersion FROM Users
               WHERE MultiSigAddress <> '' ORDER BY UserId`,
+      })(undefined),
+    ),
+    registeredScripts: decodedRows(
+      SqlSchema.findAll({
+        Request: Schema.Void,
+        Result: RegisteredScript,
+        execute: () =>
+          sql`SELECT MultiSigScript, HeightRegistered FROM Users
+              WHERE MultiSigScript <> '' ORDER BY UserId`,
       })(undefined),
     ),
   };

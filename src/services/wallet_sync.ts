@@ -72,15 +72,10 @@ const WATCHED_ADDRESSES = MAX_USER_ID + 1;
 
 /** Registered users' scripts with the height to rescan from. */
 const registeredScripts = (users: UsersApi) =>
-  Effect.gen(function* () {
-    const configs = yield* users.votingConfigs;
-    const rows = yield* Effect.forEach(configs, (c) => users.byId(c.UserId), { concurrency: 8 });
-    return rows.flatMap((r) =>
-      Option.isSome(r) && r.value.MultiSigScript !== ""
-        ? [{ script: r.value.MultiSigScript.toLowerCase(), height: r.value.HeightRegistered }]
-        : []
-    );
-  });
+  Effect.map(
+    users.registeredScripts,
+    (rows) => rows.map((r) => ({ script: r.MultiSigScript.toLowerCase(), height: r.HeightRegistered })),
+  );
 
 /** Counts work done in a phase and reports it about twenty times plus at the end. */
 const progressCounter = (phase: SyncProgress["phase"], total: number, options: SyncOptions) =>

@@ -107,6 +107,11 @@ testBothStores("users: multisig fields are set once, counts and stakepoold list 
         { UserId: a.UserId, MultiSigAddress: "HsMultisig1", VoteBits: 1, VoteBitsVersion: 5 },
         { UserId: b.UserId, MultiSigAddress: "HsMultisig2", VoteBits: 5, VoteBitsVersion: 5 },
       ]);
+      const scripts = yield* users.registeredScripts;
+      assert.deepEqual(scripts.map((s) => ({ ...s })), [
+        { MultiSigScript: "51211", HeightRegistered: 1001 },
+        { MultiSigScript: "51212", HeightRegistered: 1002 },
+      ]);
     }),
   );
 });
