@@ -1,26 +1,11 @@
 import assert from "node:assert/strict";
+import { runHcpool as hcpool } from "../support/hcpool.ts";
 import { Either } from "effect";
 import { decodeAddress, encodeAddress, scriptHashAddress } from "../../src/domain/address.ts";
 import { fromHex } from "../../src/domain/bytes.ts";
 import { deriveAddress, parseExtendedKey } from "../../src/domain/hdkey.ts";
 import vectors from "../../../shared/protocol/vectors/hdkeychain.json" with { type: "json" };
 import realworld from "../../../shared/protocol/vectors/realworld.json" with { type: "json" };
-
-const ROOT = new URL("../../", import.meta.url);
-
-const hcpool = async (...args: string[]) => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tools/hcpool.ts", ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-};
 
 const assertOneLineError = (r: { code: number; stdout: string; stderr: string }, pattern: RegExp) => {
   assert.equal(r.code, 1);

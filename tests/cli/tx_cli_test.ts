@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { runHcpool as hcpool } from "../support/hcpool.ts";
 import { Either } from "effect";
 import { toHex } from "../../src/domain/bytes.ts";
 import { NETWORKS } from "../../src/domain/params.ts";
@@ -7,22 +8,6 @@ import { txid, txToHex } from "../../src/domain/tx.ts";
 import { voteBitsExtended } from "../../src/domain/votebits.ts";
 import txVectors from "../../../shared/protocol/vectors/tx.json" with { type: "json" };
 import feeVectors from "../../../shared/protocol/vectors/hc-poolfee.json" with { type: "json" };
-
-const ROOT = new URL("../../", import.meta.url);
-
-const hcpool = async (...args: string[]) => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "tools/hcpool.ts", ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-};
 
 const json = async (...args: string[]) => {
   const r = await hcpool(...args);

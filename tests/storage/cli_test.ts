@@ -1,23 +1,10 @@
 import assert from "node:assert/strict";
 import { Redacted } from "effect";
 import type { DatabaseConfig } from "../../src/config/database.ts";
+import { runHcpool } from "../support/hcpool.ts";
 import { testBothStores } from "./support.ts";
 
-const TOOL = new URL("../../tools/hcpool.ts", import.meta.url).pathname;
-
-const hcpool = async (args: ReadonlyArray<string>) => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", TOOL, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .output();
-  return {
-    code: out.code,
-    stdout: new TextDecoder().decode(out.stdout),
-    stderr: new TextDecoder().decode(out.stderr),
-  };
-};
+const hcpool = (args: ReadonlyArray<string>) => runHcpool(...args);
 
 /** The database options as an hcstakepool.conf, the way an operator writes them. */
 const confFor = (config: DatabaseConfig) =>

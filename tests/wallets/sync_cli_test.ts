@@ -1,6 +1,7 @@
 // `hcpool sync -C <hcstakepool.conf>` as an operator runs it: a config file in the original's option
 // names, the embedded store found through datadir, progress on stderr, the summary as JSON on stdout.
 import assert from "node:assert/strict";
+import { runHcpool } from "../support/hcpool.ts";
 import { Effect, Either } from "effect";
 import { localRegistration } from "../../src/services/address_registration.ts";
 import { Users } from "../../src/services/users.ts";
@@ -48,16 +49,12 @@ Deno.test("hcpool sync reads hcstakepool.conf, prints progress on stderr and a J
         "minservers=2",
       ].join("\n"),
     );
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "tools/hcpool.ts", "sync", "-C", conf],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
+    const out = await runHcpool("sync", "-C", conf);
+    const stderr = out.stderr;
     assert.equal(out.code, 0, stderr);
     assert.match(stderr, /sync scripts: 2\/2 \(\d+\/s\)/);
     for (const w of wallets) assert.ok(!stderr.includes(w.password), "no wallet password in the output");
-    const summary = JSON.parse(new TextDecoder().decode(out.stdout));
+    const summary = JSON.parse(out.stdout);
     assert.deepEqual(
       summary.repaired.map((r: { scriptsImported: number }) => r.scriptsImported),
       [0, 1, 1],
