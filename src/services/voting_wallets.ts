@@ -3,13 +3,13 @@
 // answer, and callers compare the answers. A disagreement or a failed import stops the manager:
 // wallet commands are refused (pages show maintenance, /status 500) until a restart or an admin
 // resume whose consistency check passes. Voting is not affected: stakepoolds are independent.
-import { Context, Data, Duration, Effect, Either, Layer, Option, Redacted, Ref } from "effect";
+import { Clock, Context, Data, Duration, Effect, Either, Layer, Option, Redacted, Ref } from "effect";
 import type { PoolConfig } from "../config/pool.ts";
 import { ConfigError } from "../config/options.ts";
 import { type NetParams, NETWORKS } from "../domain/params.ts";
 import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
 import { makeRpcClient } from "../rpc/jsonrpc_client.ts";
-import { type WalletInfoResult, type WalletRpc, walletRpc } from "../rpc/hc_methods.ts";
+import { type StakeInfoResult, type WalletInfoResult, type WalletRpc, walletRpc } from "../rpc/hc_methods.ts";
 
 /** The wallet methods the pool uses. */
 export type WalletMethods = Pick<
@@ -102,6 +102,22 @@ export class ResumeRefused
   }
 }
 
+export interface LiveCount {
+  readonly wallet: string;
+  readonly live: number;
+}
+
+/** getstakeinfo answers whose live ticket counts differ: the stats would depend on which wallet answered. */
+export class StakeInfoMismatch extends Data.TaggedError("StakeInfoMismatch")<{
+  readonly live: ReadonlyArray<LiveCount>;
+}> {
+  override get message() {
+    return `getstakeinfo: live ticket counts differ: ${
+      this.live.map((l) => `${l.wallet} ${l.live}`).join(", ")
+    }`;
+  }
+}
+
 export type WalletCommandError = WalletsStopped | WalletsUnavailable | WalletCallFailed | WalletsDisagree;
 
 export interface WalletStatus {
@@ -128,6 +144,8 @@ export interface VotingWalletsStatus {
   /** Set while wallet commands are refused; /status answers 500 then. */
   readonly stopped: { readonly reason: string; readonly since: Date } | undefined;
   readonly wallets: ReadonlyArray<WalletStatus>;
+  /** Set by a getstakeinfo whose live counts differed; cleared when a later one agrees. */
+  readonly lastStakeInfoMismatch: { readonly live: ReadonlyArray<LiveCount>; readonly at: Date } | undefined;
 }
 
 /** Wallets able to take commands now (walletinfo: daemon connected and unlocked). */
@@ -175,6 +193,15 @@ export interface VotingWalletsApi {
   readonly checkConsistency: Effect.Effect<ReadonlyArray<string>>;
   /** Admin resume: runs checkConsistency and the stop's recheck; clears the stop only if both pass. */
   readonly resume: Effect.Effect<void, ResumeRefused>;
+  /**
+   * getstakeinfo of the usable wallets (for the stats page and API), whose live counts must agree.
+   * An agreed answer is reused for 5 minutes; errors are not. A disagreement does not stop wallet
+   * commands (nothing was changed) but shows in `status`. Refused while stopped, as in the original.
+   */
+  readonly stakeInfo: Effect.Effect<
+    StakeInfoResult,
+    WalletsStopped | WalletsUnavailable | WalletCallFailed | StakeInfoMismatch
+  >;
 }
 
 export interface WalletEndpoint {
@@ -265,6 +292,7 @@ const rpcStatusOf = (usable: number, total: number): RpcStatus =>
   usable === total ? "OK" : usable === 0 ? "Emergency" : usable === 1 ? "Critical" : "Degraded";
 
 const STATUS_TIMEOUT = Duration.seconds(10);
+const STAKE_INFO_TTL = Duration.minutes(5);
 
 interface StopState {
   readonly error: WalletsStopped;
@@ -279,6 +307,10 @@ export const makeVotingWallets = (
   Effect.gen(function* () {
     const permit = yield* Effect.makeSemaphore(1);
     const stopState = yield* Ref.make(Option.none<StopState>());
+    const stakeInfoCache = yield* Ref.make(
+      Option.none<{ readonly value: StakeInfoResult; readonly atMillis: number }>(),
+    );
+    const stakeInfoMismatch = yield* Ref.make<VotingWalletsStatus["lastStakeInfoMismatch"]>(undefined);
 
     const refuseIfStopped = Effect.flatMap(
       Ref.get(stopState),
@@ -386,6 +418,7 @@ export const makeVotingWallets = (
           onSome: (s) => ({ reason: s.error.reason, since: s.error.since }),
         }),
         wallets: statuses,
+        lastStakeInfoMismatch: yield* Ref.get(stakeInfoMismatch),
       };
     });
 
@@ -434,6 +467,35 @@ export const makeVotingWallets = (
       }),
     ).pipe(Effect.withSpan("VotingWallets.resume"));
 
+    const compareStakeInfo = Effect.gen(function* () {
+      const usable = yield* ready;
+      const { answers, down } = yield* fanOut("getstakeinfo", (rpc) => rpc.getStakeInfo(), usable.wallets);
+      if (answers.length === 0) {
+        return yield* new WalletsUnavailable({ method: "getstakeinfo", available: 0, required: 1, down });
+      }
+      const live = answers.map((a): LiveCount => ({ wallet: a.wallet.name, live: a.value.live }));
+      if (live.some((l) => l.live !== live[0].live)) {
+        const error = new StakeInfoMismatch({ live });
+        yield* Ref.set(stakeInfoMismatch, { live, at: new Date(yield* Clock.currentTimeMillis) });
+        yield* Effect.logWarning(error.message);
+        return yield* error;
+      }
+      yield* Ref.set(stakeInfoMismatch, undefined);
+      return answers[0].value;
+    });
+
+    const stakeInfo: VotingWalletsApi["stakeInfo"] = Effect.gen(function* () {
+      yield* refuseIfStopped;
+      const now = yield* Clock.currentTimeMillis;
+      const cached = yield* Ref.get(stakeInfoCache);
+      if (Option.isSome(cached) && now - cached.value.atMillis < Duration.toMillis(STAKE_INFO_TTL)) {
+        return cached.value.value;
+      }
+      const value = yield* compareStakeInfo;
+      yield* Ref.set(stakeInfoCache, Option.some({ value, atMillis: now }));
+      return value;
+    }).pipe(Effect.withSpan("VotingWallets.stakeInfo"));
+
     return {
       net,
       minServers,
@@ -447,5 +509,6 @@ export const makeVotingWallets = (
       status,
       checkConsistency,
       resume,
+      stakeInfo,
     } satisfies VotingWalletsApi;
   });

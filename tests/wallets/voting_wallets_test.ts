@@ -137,6 +137,7 @@ Deno.test("a stop refuses commands and shows in status; resume needs a passing c
       Effect.flatMap(Ref.get(fixed), (ok) => ok ? Effect.void : Effect.fail("still disagrees")),
     );
     const refused = yield* Effect.flip(vw.exclusive(Effect.void));
+    const statsRefused = yield* Effect.flip(vw.stakeInfo);
     const status = yield* vw.status;
     const recheckFails = yield* Effect.flip(vw.resume);
     yield* Ref.set(fixed, true);
@@ -146,9 +147,10 @@ Deno.test("a stop refuses commands and shows in status; resume needs a passing c
     yield* vw.resume;
     const after = yield* vw.status;
     yield* vw.exclusive(Effect.void);
-    return { refused, status, recheckFails, scriptsDiffer, after };
+    return { refused, statsRefused, status, recheckFails, scriptsDiffer, after };
   }).pipe(Effect.runPromise);
   assert.equal(out.refused._tag, "WalletsStopped");
+  assert.equal(out.statsRefused._tag, "WalletsStopped");
   assert.equal(out.status.stopped?.reason, "createmultisig: wallets disagree");
   assert.deepEqual(out.recheckFails.problems, ["still disagrees"]);
   assert.deepEqual(out.scriptsDiffer.problems, [
