@@ -4,7 +4,11 @@ import { Effect, Either, Layer, Redacted, Ref } from "effect";
 import type { DatabaseConfig } from "../../src/config/database.ts";
 import { parseExtendedKey } from "../../src/domain/hdkey.ts";
 import { NETWORKS } from "../../src/domain/params.ts";
-import type { PoolKeys } from "../../src/services/address_registration.ts";
+import {
+  type LocalRegistration,
+  localRegistration,
+  type PoolKeys,
+} from "../../src/services/address_registration.ts";
 import { migrate } from "../../src/services/migrations.ts";
 import { sqlLayer } from "../../src/services/sql.ts";
 import { StakepooldClients, type StakepooldUpdate } from "../../src/services/stakepoold_clients.ts";
@@ -80,6 +84,58 @@ export const newUser = (email: string) =>
       users.create({ email, passwordHash: "$2a$10$test", emailToken: "", voteBits: 1, voteBitsVersion: 0 }),
   )
     .pipe(Effect.map((u) => u.UserId));
+
+/** Funds enough for the thousands of tickets `registerDriftedUsers` buys. */
+export const DRIFTED_POOL_OPTIONS: Partial<SimNetworkOptions> = { userFunds: 10n ** 24n };
+
+/**
+ * Wallets drifted apart, as startup sync finds them: `scripts` registered users (in the store),
+ * their scripts on wallet 1 with at least `tickets` unspent tickets bought to them, on wallet 2
+ * without those tickets (imported without a rescan), and wallet 3 missing everything.
+ */
+export const registerDriftedUsers = async (
+  pool: SimPool,
+  scripts: number,
+  tickets: number,
+): Promise<ReadonlyArray<LocalRegistration>> => {
+  const { sim } = pool;
+  const registrations = await Effect.gen(function* () {
+    const users = yield* Users;
+    const out: Array<LocalRegistration> = [];
+    for (let i = 0; i < scripts; i++) {
+      const userId = yield* newUser(`user${i}@example.com`);
+      const local = Either.getOrThrow(
+        localRegistration(sim.chain.net, pool.keys, userId, sim.userWallet.getNewAddress().pubKeyAddress),
+      );
+      yield* users.setMultisig(userId, {
+        MultiSigAddress: local.multisigAddress,
+        MultiSigScript: local.redeemScript,
+        PoolPubKeyAddr: local.poolPubKeyAddr,
+        UserPubKeyAddr: local.userPubKeyAddr,
+        UserFeeAddr: local.feeAddress,
+        HeightRegistered: sim.chain.height,
+      });
+      out.push(local);
+    }
+    return out;
+  }).pipe(Effect.provide(poolLayer(pool, 2)), Effect.runPromise);
+  const [first, second] = sim.nodes.map((n) => n.wallet);
+  for (const r of registrations) first.importScript(r.redeemScript, false, 0);
+  // Tickets drawn while the chain grows are missed (nobody votes here): buy until enough are unspent.
+  for (let block = 0; first.getTickets(true).length < tickets; block++) {
+    const r = registrations[block % registrations.length];
+    sim.userWallet.purchaseTicket({
+      spendLimit: 1e9,
+      ticketAddress: r.multisigAddress,
+      numTickets: sim.chain.net.maxFreshStakePerBlock,
+      poolAddress: r.feeAddress,
+      poolFees: 7.5,
+    });
+    sim.control.generate(1);
+  }
+  for (const r of registrations) second.importScript(r.redeemScript, false, 0);
+  return registrations;
+};
 
 /** Polls until the predicate holds (a reconnecting client, a background round). */
 export const eventually = <A, E, R>(
