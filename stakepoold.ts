@@ -1,8 +1,14 @@
 // stakepoold: the voting daemon, one per voting node next to its hcd and hcwallet. Loads
 // stakepoold.conf, builds the layers and runs until SIGINT/SIGTERM, which lets votes in flight
 // finish. No state files: everything is rebuilt from the database and the wallet at start.
-import { Cause, Duration, Effect, Either, Fiber, Layer, Logger, LogLevel } from "effect";
-import { loadStakepooldConfig, type StakepooldConfig } from "./src/config/stakepoold.ts";
+import { Cause, Duration, Effect, Either, Exit, Fiber, Layer, Logger, LogLevel, Option } from "effect";
+import {
+  loadStakepooldConfig,
+  STAKEPOOLD_VERSION,
+  type StakepooldConfig,
+  stakepooldRequest,
+  stakepooldUsage,
+} from "./src/config/stakepoold.ts";
 import { parseExtendedKey } from "./src/domain/hdkey.ts";
 import { NETWORKS } from "./src/domain/params.ts";
 import { feeAddressHashes } from "./src/domain/poolfee.ts";
@@ -16,9 +22,15 @@ import { Users } from "./src/services/users.ts";
 import { databasePrefsLayer, Voter } from "./src/services/voter.ts";
 
 /** norpclisten: how often users and low-fee tickets are reloaded from the database (as the original). */
-const DATABASE_RELOAD = Duration.seconds(240);
+const DEFAULT_DATABASE_RELOAD = Duration.seconds(240);
 /** How often the ticket set is rebuilt from the wallet besides at start and after reconnects. */
 const DEFAULT_RESYNC = Duration.minutes(5);
+
+export interface StakepooldTuning {
+  readonly resyncInterval?: Duration.DurationInput;
+  /** norpclisten only. */
+  readonly databaseReloadInterval?: Duration.DurationInput;
+}
 
 const endpoint = (e: StakepooldConfig["hcd"]): Effect.Effect<RpcEndpoint, Error> =>
   Effect.map(
@@ -32,7 +44,7 @@ const endpoint = (e: StakepooldConfig["hcd"]): Effect.Effect<RpcEndpoint, Error>
 /** Every layer of one stakepoold; tests run several in one process. */
 export const stakepooldLayer = (
   config: StakepooldConfig,
-  tuning: { readonly resyncInterval?: Duration.DurationInput } = {},
+  tuning: StakepooldTuning = {},
 ) =>
   Layer.unwrapEffect(Effect.gen(function* () {
     const net = NETWORKS[config.network];
@@ -51,7 +63,9 @@ export const stakepooldLayer = (
       Layer.provideMerge(TicketStream.live({ resyncInterval: tuning.resyncInterval ?? DEFAULT_RESYNC })),
       Layer.provideMerge(LocalNode.live({ hcd, wallet })),
     );
-    const prefs = databasePrefsLayer(config.noRpcListen ? DATABASE_RELOAD : undefined);
+    const prefs = databasePrefsLayer(
+      config.noRpcListen ? (tuning.databaseReloadInterval ?? DEFAULT_DATABASE_RELOAD) : undefined,
+    );
     if (config.noRpcListen || config.controlSecret === undefined) {
       return Layer.provideMerge(prefs, Layer.merge(voter, storage));
     }
@@ -74,26 +88,63 @@ const logLevels: Readonly<Record<string, LogLevel.LogLevel>> = {
   critical: LogLevel.Fatal,
 };
 
-if (import.meta.main) {
+/** A failure as one line: the typed error's message, else the first line of the cause. */
+const oneLine = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.failureOption(cause);
+  const text = Option.isSome(failure) && failure.value instanceof Error
+    ? failure.value.message
+    : Cause.pretty(cause).split("\n")[0];
+  return text.replace(/\s*\n\s*/g, " ");
+};
+
+const main = async (argv: ReadonlyArray<string>): Promise<number> => {
+  switch (stakepooldRequest(argv)) {
+    case "help":
+      console.log(stakepooldUsage());
+      return 0;
+    case "version":
+      console.log(`stakepoold version ${STAKEPOOLD_VERSION} (Deno ${Deno.version.deno})`);
+      return 0;
+  }
+  const loaded = await Effect.runPromiseExit(loadStakepooldConfig(argv));
+  if (Exit.isFailure(loaded)) {
+    console.error(`stakepoold: ${oneLine(loaded.cause)}`);
+    return 1;
+  }
+  const config = loaded.value;
+  const logLevel = logLevels[config.debugLevel] ?? LogLevel.Info;
   const fiber = Effect.runFork(
     Effect.gen(function* () {
-      const config = yield* loadStakepooldConfig(Deno.args);
       yield* Effect.logInfo("stakepoold starting").pipe(
         Effect.annotateLogs({
+          version: STAKEPOOLD_VERSION,
           network: config.network,
-          rpclisten: config.noRpcListen ? "off" : config.rpcListen,
+          rpclisten: config.noRpcListen ? "off" : config.rpcListen.join(","),
         }),
       );
-      return yield* Layer.launch(stakepooldLayer(config)).pipe(
-        Logger.withMinimumLogLevel(logLevels[config.debugLevel] ?? LogLevel.Info),
-      );
-    }).pipe(Effect.tapErrorCause((cause) => Effect.logError("stakepoold stopped", cause))),
+      return yield* Layer.launch(stakepooldLayer(config));
+    }).pipe(
+      Effect.tapErrorCause((cause) =>
+        Cause.isInterruptedOnly(cause)
+          ? Effect.void
+          : Effect.logError(`stakepoold stopped: ${oneLine(cause)}`)
+      ),
+      Logger.withMinimumLogLevel(logLevel),
+    ),
   );
-  const stop = () => {
-    Effect.runFork(Fiber.interrupt(fiber));
+  // Interrupting lets votes in flight finish (they are uninterruptible) and closes every layer.
+  const stop = (signal: Deno.Signal) => () => {
+    Effect.runFork(
+      Effect.logInfo("stakepoold stopping").pipe(
+        Effect.annotateLogs({ signal }),
+        Effect.zipRight(Fiber.interrupt(fiber)),
+      ),
+    );
   };
-  Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
+  Deno.addSignalListener("SIGINT", stop("SIGINT"));
+  Deno.addSignalListener("SIGTERM", stop("SIGTERM"));
   const exit = await Effect.runPromise(Fiber.await(fiber));
-  Deno.exit(exit._tag === "Failure" && !Cause.isInterruptedOnly(exit.cause) ? 1 : 0);
-}
+  return Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? 1 : 0;
+};
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

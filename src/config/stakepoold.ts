@@ -55,38 +55,103 @@ export const StakepooldConfig = Schema.Struct({
 });
 export type StakepooldConfig = typeof StakepooldConfig.Type;
 
+/** The app's version, as the original's (behaviour §1: 0.1.0 for hcstakepool and stakepoold). */
+export const STAKEPOOLD_VERSION = "0.1.0";
+
+interface OptionHelp {
+  readonly name: string;
+  readonly short?: string;
+  /** Placeholder of the value; absent for a switch. */
+  readonly value?: string;
+  readonly help: string;
+}
+
+/** Every stakepoold.conf option with its meaning; the option table is derived from it. */
+const OPTION_HELP: ReadonlyArray<OptionHelp> = [
+  {
+    name: "appdata",
+    short: "A",
+    value: "DIR",
+    help: "home directory; relative paths are under it (~/.stakepoold)",
+  },
+  { name: "datadir", short: "b", value: "DIR", help: "data directory (data)" },
+  { name: "logdir", value: "DIR", help: "log directory (logs)" },
+  { name: "testnet", help: "use the test network" },
+  { name: "simnet", help: "use the simulation test network" },
+  {
+    name: "debuglevel",
+    short: "d",
+    value: "LEVEL",
+    help: "trace, debug, info, warn, error, critical, off (info)",
+  },
+  { name: "profile", value: "PORT", help: "profiling port, 1024-65535" },
+  { name: "cpuprofile", value: "FILE", help: "write a CPU profile to FILE" },
+  { name: "memprofile", value: "FILE", help: "write a memory profile to FILE" },
+  {
+    name: "coldwalletextpub",
+    value: "XPUB",
+    help: "extended public key of the pool fee addresses (required)",
+  },
+  { name: "poolfees", value: "PERCENT", help: "pool fee in percent, 0.01-100 (5)" },
+  { name: "dbhost", value: "HOST", help: "MySQL host; without it the embedded store in datadir" },
+  { name: "dbport", value: "PORT", help: "MySQL port (3306)" },
+  { name: "dbname", value: "NAME", help: "database name (stakepool)" },
+  { name: "dbuser", value: "USER", help: "database user (stakepool)" },
+  { name: "dbpassword", value: "PASSWORD", help: "database password (required with dbhost)" },
+  { name: "hcdhost", value: "HOST[:PORT]", help: "hcd RPC server (required)" },
+  { name: "hcduser", value: "USER", help: "hcd RPC user (required)" },
+  { name: "hcdpassword", value: "PASSWORD", help: "hcd RPC password (required)" },
+  { name: "hcdcert", value: "FILE", help: "hcd RPC certificate (required)" },
+  { name: "wallethost", value: "HOST[:PORT]", help: "hcwallet RPC server (required)" },
+  { name: "walletuser", value: "USER", help: "hcwallet RPC user (required)" },
+  { name: "walletpassword", value: "PASSWORD", help: "hcwallet RPC password (required)" },
+  { name: "walletcert", value: "FILE", help: "hcwallet RPC certificate (required)" },
+  {
+    name: "norpclisten",
+    help: "no control API; reload users and low-fee tickets from the database every 240 s",
+  },
+  { name: "rpclisten", value: "HOST[:PORT],...", help: "control API listen addresses (localhost)" },
+  { name: "rpccert", value: "FILE", help: "control API certificate, generated when missing (rpc.cert)" },
+  { name: "rpckey", value: "FILE", help: "control API key, generated when missing (rpc.key)" },
+  {
+    name: "controlsecret",
+    value: "SECRET",
+    help: "shared secret the web app presents (required with the API)",
+  },
+];
+
 export const STAKEPOOLD_OPTIONS: OptionTable = {
-  values: [
-    "appdata",
-    "datadir",
-    "logdir",
-    "profile",
-    "cpuprofile",
-    "memprofile",
-    "debuglevel",
-    "coldwalletextpub",
-    "poolfees",
-    "dbhost",
-    "dbport",
-    "dbname",
-    "dbuser",
-    "dbpassword",
-    "hcdhost",
-    "hcduser",
-    "hcdpassword",
-    "hcdcert",
-    "wallethost",
-    "walletuser",
-    "walletpassword",
-    "walletcert",
-    "rpclisten",
-    "rpccert",
-    "rpckey",
-    "controlsecret",
-  ],
-  switches: ["testnet", "simnet", "norpclisten"],
-  aliases: { A: "appdata", b: "datadir", d: "debuglevel" },
+  values: OPTION_HELP.filter((o) => o.value !== undefined).map((o) => o.name),
+  switches: OPTION_HELP.filter((o) => o.value === undefined).map((o) => o.name),
+  aliases: Object.fromEntries(OPTION_HELP.flatMap((o) => (o.short ? [[o.short, o.name]] : []))),
 };
+
+/** -h/--help: every option in stakepoold.conf and on the command line (flags win). */
+export const stakepooldUsage = (): string => {
+  const lines: Array<readonly [string, string]> = [
+    ["-h, --help", "show this help and exit"],
+    ["-V, --version", "print the version and exit"],
+    ["-C, --configfile=FILE", "configuration file (<appdata>/stakepoold.conf)"],
+    ...OPTION_HELP.map((o) =>
+      [`${o.short ? `-${o.short}, ` : "    "}--${o.name}${o.value ? `=${o.value}` : ""}`, o.help] as const
+    ),
+  ];
+  const width = Math.max(...lines.map(([flag]) => flag.length)) + 2;
+  return [
+    "Usage: stakepoold [options]",
+    "",
+    "Options (the same names in stakepoold.conf, without the dashes):",
+    ...lines.map(([flag, help]) => `  ${flag.padEnd(width)}${help}`),
+  ].join("\n");
+};
+
+/** What the command line asks for besides running: help and version win over everything else. */
+export const stakepooldRequest = (argv: ReadonlyArray<string>): "help" | "version" | "run" =>
+  argv.some((a) => a === "-h" || a === "--help")
+    ? "help"
+    : argv.some((a) => a === "-V" || a === "--version")
+    ? "version"
+    : "run";
 
 const fail = (option: string, problem: string) =>
   Either.left(new ConfigError({ message: `${option}: ${problem}` }));

@@ -34,6 +34,24 @@ export const VersionResponse = Schema.Struct({
 });
 export type VersionResponse = typeof VersionResponse.Type;
 
+/** What a stakepoold holds and has done since it started (the web app's /status page). */
+export const StakepooldStatus = Schema.Struct({
+  liveTickets: Schema.Int,
+  addedLowFeeTickets: Schema.Int,
+  ignoredLowFeeTickets: Schema.Int,
+  /** Users whose voting preferences are loaded. */
+  userVotingConfigs: Schema.Int,
+  /** Votes since start by outcome: accepted by hcd, already there (another node's), failed. */
+  votes: Schema.Struct({ voted: Schema.Int, duplicate: Schema.Int, failed: Schema.Int }),
+  /** Height of the last block hcd announced or the ticket set was rebuilt at; absent before either. */
+  bestBlockHeight: Schema.optional(Schema.Int),
+  hcdConnected: Schema.Boolean,
+  walletConnected: Schema.Boolean,
+  /** When the ticket set was last rebuilt from the wallet; absent before the first rebuild. */
+  lastResync: Schema.optional(Schema.Date),
+});
+export type StakepooldStatus = typeof StakepooldStatus.Type;
+
 const Empty = Schema.Struct({});
 const Tickets = Schema.Struct({ tickets: Schema.Array(TicketEntry) });
 
@@ -56,6 +74,8 @@ const operation = <Req extends Schema.Schema.AnyNoContext, Res extends Schema.Sc
 export const ControlApi = {
   version: operation("version", Empty, VersionResponse),
   ping: operation("ping", Empty, Empty),
+  /** Not in the original: counts, votes and connections for the web app's /status page. */
+  status: operation("status", Empty, StakepooldStatus),
   getLiveTickets: operation("getlivetickets", Empty, Tickets),
   getAddedLowFeeTickets: operation("getaddedlowfeetickets", Empty, Tickets),
   getIgnoredLowFeeTickets: operation("getignoredlowfeetickets", Empty, Tickets),

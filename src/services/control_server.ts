@@ -55,6 +55,7 @@ type Handlers = { readonly [K in keyof typeof ControlApi]: (req: never) => Effec
 const handlersOf = (voter: VoterApi): Handlers => ({
   version: () => Effect.succeed(voter.version),
   ping: () => Effect.succeed({}),
+  status: () => voter.status,
   getLiveTickets: () => Effect.map(voter.liveTickets, (tickets) => ({ tickets })),
   getAddedLowFeeTickets: () => Effect.map(voter.addedLowFeeTickets, (tickets) => ({ tickets })),
   getIgnoredLowFeeTickets: () => Effect.map(voter.ignoredLowFeeTickets, (tickets) => ({ tickets })),

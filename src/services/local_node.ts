@@ -1,8 +1,27 @@
 // The hcd + hcwallet pair a stakepoold sits next to (behaviour §5.2): websocket JSON-RPC clients
-// with the servers' certificates pinned, reconnecting on their own.
-import { Context, Effect, Layer, Redacted } from "effect";
+// with the servers' certificates pinned, reconnecting on their own. At start hcd must speak a
+// compatible JSON-RPC API (else stakepoold refuses to run); an unexpected wallet API is only
+// warned about, as the original did.
+import { Context, Data, Effect, Either, Layer, Redacted, Schedule } from "effect";
+import { formatSemver, requireApiVersion, type Semver } from "../domain/semver.ts";
+import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
 import { makeRpcClient } from "../rpc/jsonrpc_client.ts";
-import { type NodeRpc, nodeRpc, type WalletRpc, walletRpc } from "../rpc/hc_methods.ts";
+import { type NodeRpc, nodeRpc, type VersionResult, type WalletRpc, walletRpc } from "../rpc/hc_methods.ts";
+
+/** hcd's JSON-RPC API stakepoold is built against. */
+export const REQUIRED_HCD_API: Semver = { major: 3, minor: 1, patch: 0 };
+/** hcwallet's JSON-RPC API stakepoold is built against. */
+export const EXPECTED_WALLET_API: Semver = { major: 5, minor: 0, patch: 0 };
+
+/** hcd answered `version` with an error or with an API stakepoold cannot use. */
+export class IncompatibleNode extends Data.TaggedError("IncompatibleNode")<{
+  readonly host: string;
+  readonly detail: string;
+}> {
+  override get message() {
+    return `hcd ${this.host} cannot be used: ${this.detail}`;
+  }
+}
 
 export interface RpcEndpoint {
   /** https://host:port */
@@ -19,6 +38,21 @@ export interface LocalNodeOptions {
   /** Per-call timeout; a vote waits at most this long for each of its two calls. */
   readonly timeoutMs?: number;
 }
+
+const unreachable = (e: RpcError | RpcDecodeError) =>
+  e._tag === "RpcTransportError" || e._tag === "RpcTimeout";
+
+const describe = (e: RpcError | RpcDecodeError) =>
+  e._tag === "RpcCallError" ? `version failed: ${e.code}: ${e.message}` : e.message;
+
+/** A server that is not up yet is waited for; one that answers is judged by its answer. */
+const answered = (name: string, call: Effect.Effect<VersionResult, RpcError | RpcDecodeError>) =>
+  call.pipe(
+    Effect.tapError((e) =>
+      unreachable(e) ? Effect.logWarning(`waiting for ${name}: ${e.message}`) : Effect.void
+    ),
+    Effect.retry({ while: unreachable, schedule: Schedule.spaced("1 second") }),
+  );
 
 export class LocalNode extends Context.Tag("hcstakepool/LocalNode")<LocalNode, {
   readonly node: NodeRpc;
@@ -40,6 +74,41 @@ export class LocalNode extends Context.Tag("hcstakepool/LocalNode")<LocalNode, {
           });
         const node = nodeRpc(yield* connect("hcd", options.hcd));
         const wallet = walletRpc(yield* connect("hcwallet", options.wallet));
+
+        const hcdVersions = yield* answered("hcd", node.version()).pipe(
+          Effect.mapError((e) =>
+            new IncompatibleNode({
+              host: node.client.host,
+              detail: `${describe(e)}; hcdjsonrpcapi compatible with ${
+                formatSemver(REQUIRED_HCD_API)
+              } is required`,
+            })
+          ),
+        );
+        const hcdApi = yield* Either.mapLeft(
+          requireApiVersion(hcdVersions, "hcdjsonrpcapi", REQUIRED_HCD_API),
+          (e) => new IncompatibleNode({ host: node.client.host, detail: e.message }),
+        );
+        yield* Effect.logInfo("hcd JSON-RPC API").pipe(
+          Effect.annotateLogs({ version: formatSemver(hcdApi) }),
+        );
+
+        const walletApi = yield* answered("hcwallet", wallet.version()).pipe(
+          Effect.mapError(describe),
+          Effect.flatMap((versions) =>
+            Either.mapLeft(
+              requireApiVersion(versions, "hcwalletjsonrpcapi", EXPECTED_WALLET_API),
+              (e) => e.message,
+            )
+          ),
+          Effect.either,
+        );
+        yield* Either.match(walletApi, {
+          onLeft: (problem) =>
+            Effect.logWarning(`hcwallet ${wallet.client.host} may not work as expected: ${problem}`),
+          onRight: (v) =>
+            Effect.logInfo("hcwallet JSON-RPC API").pipe(Effect.annotateLogs({ version: formatSemver(v) })),
+        });
         return { node, wallet };
       }),
     );

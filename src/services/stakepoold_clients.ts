@@ -11,6 +11,7 @@ import {
   ControlError,
   type ControlOperation,
   EVENTS_PATH,
+  type StakepooldStatus,
   TicketEvent,
 } from "../rpc/stakepoold_protocol.ts";
 import { LowFeeTickets } from "./low_fee_tickets.ts";
@@ -59,6 +60,8 @@ export interface StakepooldControlClient {
     op: ControlOperation<Req, Res>,
     request: Schema.Schema.Type<Req>,
   ) => Effect.Effect<Schema.Schema.Type<Res>, StakepooldCallError>;
+  /** The stakepoold's counts, votes and connections (the web app's /status page). */
+  readonly status: Effect.Effect<StakepooldStatus, StakepooldCallError>;
   /** Ticket events from the moment the websocket is open; fails when it closes. */
   readonly events: Stream.Stream<TicketEvent, StakepooldCallError>;
 }
@@ -152,7 +155,7 @@ export const makeStakepooldControlClient = (options: {
     )
   );
 
-  return { host, call, events };
+  return { host, call, status: call(ControlApi.status, {}), events };
 };
 
 export interface StakepooldClientsOptions {

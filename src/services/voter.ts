@@ -6,6 +6,7 @@ import {
   Clock,
   Context,
   Effect,
+  Either,
   FiberSet,
   Layer,
   Metric,
@@ -17,6 +18,8 @@ import {
   Stream,
 } from "effect";
 import type { Duration } from "effect";
+import { deserializeBlockHeader } from "../domain/block.ts";
+import { fromHex } from "../domain/bytes.ts";
 import type { NetParams } from "../domain/params.ts";
 import {
   addedReplaced,
@@ -37,6 +40,7 @@ import {
 } from "../domain/voting.ts";
 import {
   CONTROL_API_VERSION,
+  type StakepooldStatus,
   type TicketEntry,
   type TicketEvent,
   type UserVotingConfigEntry,
@@ -66,6 +70,8 @@ export interface VoterApi {
   readonly liveTickets: Effect.Effect<ReadonlyArray<TicketEntry>>;
   readonly addedLowFeeTickets: Effect.Effect<ReadonlyArray<TicketEntry>>;
   readonly ignoredLowFeeTickets: Effect.Effect<ReadonlyArray<TicketEntry>>;
+  /** Counts, votes by outcome since start, the chain height seen and the connections. */
+  readonly status: Effect.Effect<StakepooldStatus>;
   /** Replaces the admin-added low-fee set; applied when the effect completes. */
   readonly setAddedLowFeeTickets: (tickets: ReadonlyArray<TicketEntry>) => Effect.Effect<void>;
   /** Replaces the users' voting preferences; applied when the effect completes. */
@@ -110,6 +116,13 @@ const makeVoter = (options: VoterOptions) =>
     const users = yield* Ref.make<ReadonlyMap<string, UserVotingPrefs>>(new Map());
     const hub = yield* PubSub.sliding<TicketEvent>(4096);
     const voting = yield* FiberSet.make();
+    const outcomes = yield* Ref.make<Readonly<Record<VoteOutcome, number>>>({
+      voted: 0,
+      duplicate: 0,
+      failed: 0,
+    });
+    const bestBlockHeight = yield* Ref.make<number | undefined>(undefined);
+    const lastResync = yield* Ref.make<Date | undefined>(undefined);
 
     const publish = (event: TicketEvent) => PubSub.publish(hub, event);
     const publishChanges = (changes: ReadonlyArray<TicketChange>, at?: { blockHeight: number }) =>
@@ -168,6 +181,9 @@ const makeVoter = (options: VoterOptions) =>
           voteVersion: info.voteversion,
         });
         const { hashes, height } = yield* stream.walletTickets;
+        // A block announced while the list was read may already be newer.
+        yield* Ref.update(bestBlockHeight, (h) =>
+          Math.max(h ?? 0, height));
         const known = yield* Ref.get(users);
         const fetched = yield* Effect.forEach(hashes, stream.fetchTicket, { concurrency: 8 });
         const scanned = fetched.flatMap((f) => {
@@ -195,6 +211,7 @@ const makeVoter = (options: VoterOptions) =>
             discard: true,
           },
         );
+        yield* Ref.set(lastResync, new Date(yield* Clock.currentTimeMillis));
         const after = r.set;
         const changed = r.changes.length > 0 || r.disappeared.length > 0;
         yield* (changed ? Effect.logInfo : Effect.logDebug)("ticket set rebuilt from the wallet").pipe(
@@ -242,6 +259,7 @@ const makeVoter = (options: VoterOptions) =>
           );
         const durationMs = (yield* Clock.currentTimeMillis) - startedAt;
         yield* Metric.increment(Metric.tagged(votes, "outcome", outcome.outcome));
+        yield* Ref.update(outcomes, (o) => ({ ...o, [outcome.outcome]: o[outcome.outcome] + 1 }));
         yield* Metric.update(voteDuration, durationMs);
         yield* publish({
           kind: outcome.outcome === "failed" ? "vote-failed" : outcome.outcome,
@@ -275,9 +293,7 @@ const makeVoter = (options: VoterOptions) =>
         n.tickets,
         (hash) =>
           admit(hash).pipe(
-            Effect.catchAll((e) =>
-              Effect.logWarning(`new ticket ${hash}: ${e.message}`)
-            ),
+            Effect.catchAll((e) => Effect.logWarning(`new ticket ${hash}: ${e.message}`)),
           ),
         { concurrency: 8, discard: true },
       );
@@ -303,10 +319,22 @@ const makeVoter = (options: VoterOptions) =>
     // through one queue in order, so a rebuild and the notifications never interleave.
     const work = yield* Queue.unbounded<TicketNotification | ResyncReason | "new users">();
     const notifications = yield* stream.subscribe;
+    const onBlock = (header: string) =>
+      Either.match(Either.flatMap(fromHex(header), deserializeBlockHeader), {
+        onLeft: (e) => Effect.logWarning(`blockconnected with an undecodable header: ${e.message}`),
+        onRight: (h) => Ref.set(bestBlockHeight, h.height),
+      });
     yield* notifications.pipe(
-      Stream.runForEach((n) =>
-        n._tag === "winningtickets" ? Effect.asVoid(FiberSet.run(voting, onWinners(n))) : Queue.offer(work, n)
-      ),
+      Stream.runForEach((n) => {
+        switch (n._tag) {
+          case "winningtickets":
+            return Effect.asVoid(FiberSet.run(voting, onWinners(n)));
+          case "blockconnected":
+            return onBlock(n.header);
+          default:
+            return Queue.offer(work, n);
+        }
+      }),
       Effect.forkScoped,
     );
     yield* stream.resyncs.pipe(Stream.runForEach((r) => Queue.offer(work, r)), Effect.forkScoped);
@@ -338,6 +366,22 @@ const makeVoter = (options: VoterOptions) =>
       },
       liveTickets: entries("live"),
       ignoredLowFeeTickets: entries("ignored"),
+      status: Effect.gen(function* () {
+        const set = yield* Ref.get(tickets);
+        const height = yield* Ref.get(bestBlockHeight);
+        const resynced = yield* Ref.get(lastResync);
+        return {
+          liveTickets: ticketsIn(set, "live").length,
+          addedLowFeeTickets: set.added.size,
+          ignoredLowFeeTickets: ticketsIn(set, "ignored").length,
+          userVotingConfigs: (yield* Ref.get(users)).size,
+          votes: yield* Ref.get(outcomes),
+          ...(height === undefined ? {} : { bestBlockHeight: height }),
+          hcdConnected: yield* node.client.connected,
+          walletConnected: yield* wallet.client.connected,
+          ...(resynced === undefined ? {} : { lastResync: resynced }),
+        };
+      }),
       addedLowFeeTickets: Effect.map(
         Ref.get(tickets),
         (set) => [...set.added].map(([hash, address]) => ({ TicketAddress: address, TicketHash: hash })),

@@ -6,8 +6,10 @@ import { makeStakepooldControlClient } from "../../src/services/stakepoold_clien
 import { withEmbeddedDatabase } from "../storage/support.ts";
 import { withNetwork } from "../sim/helpers.ts";
 import {
+  buyPoolTickets,
   CONTROL_SECRET,
   eventually,
+  mineUntilSelected,
   POOL_FEES,
   registerUsers,
   startStakepoolds,
@@ -82,6 +84,72 @@ Deno.test("control API: the right secret and pinned cert work, a wrong secret or
                 (r) => r.tickets.some((t) => t.TicketHash === ticket),
               ),
             );
+          }).pipe(Effect.provide(storageLayer(database))),
+        ));
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    })));
+
+Deno.test("control API status: ticket counts, users, votes by outcome, best block, connections, last rebuild", () =>
+  withNetwork({ nodes: 2 }, (network) =>
+    withEmbeddedDatabase(async (database) => {
+      const dir = await Deno.makeTempDir({ prefix: "stakepoold-test-" });
+      try {
+        await Effect.runPromise(Effect.scoped(
+          Effect.gen(function* () {
+            const { users, userWallet } = yield* registerUsers(network, [
+              { voteBits: 5, voteBitsVersion: 7 },
+              { voteBits: 3, voteBitsVersion: 7 },
+            ]);
+            const startedAt = Date.now();
+            const spds = yield* startStakepoolds(network, database, dir);
+            const [ticket] = yield* buyPoolTickets(userWallet, users[0]);
+            network.control.generate(1);
+            const { height } = network.control.chainState();
+            for (const spd of spds) {
+              yield* eventually(
+                "the ticket is live and the block seen",
+                Effect.map(spd.control.status, (s) => s.liveTickets === 1 && s.bestBlockHeight === height),
+              );
+              const status = yield* spd.control.status;
+              assert.deepEqual({ ...status, lastResync: undefined }, {
+                liveTickets: 1,
+                addedLowFeeTickets: 0,
+                ignoredLowFeeTickets: 0,
+                userVotingConfigs: 2,
+                votes: { voted: 0, duplicate: 0, failed: 0 },
+                bestBlockHeight: height,
+                hcdConnected: true,
+                walletConnected: true,
+                lastResync: undefined,
+              });
+              assert.ok(status.lastResync instanceof Date && status.lastResync.getTime() >= startedAt);
+            }
+
+            // Both nodes vote the same transaction: one is accepted, the other finds it there.
+            const totalVotes = Effect.map(
+              Effect.all(spds.map((s) => s.control.status)),
+              (all) => all.map((s) => s.votes),
+            );
+            yield* mineUntilSelected(network, ticket);
+            yield* eventually(
+              "both stakepoolds voted",
+              Effect.map(totalVotes, (v) => v.every((o) => o.voted + o.duplicate + o.failed === 1)),
+            );
+            const outcomes = yield* totalVotes;
+            assert.deepEqual(
+              outcomes.map((o) => o.voted + o.duplicate * 10 + o.failed * 100).sort(),
+              [1, 10],
+            );
+
+            network.control.dropWebsockets(1, "wallet");
+            yield* Effect.promise(() => network.control.setFaults(1, { walletDown: true }));
+            yield* eventually(
+              "node 1's wallet is reported disconnected",
+              Effect.map(spds[1].control.status, (s) => !s.walletConnected && s.hcdConnected),
+            );
+            assert.equal((yield* spds[0].control.status).walletConnected, true);
           }).pipe(Effect.provide(storageLayer(database))),
         ));
       } finally {

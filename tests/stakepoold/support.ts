@@ -17,7 +17,7 @@ import { LowFeeTickets } from "../../src/services/low_fee_tickets.ts";
 import { Users } from "../../src/services/users.ts";
 import { Voter } from "../../src/services/voter.ts";
 import type { SimNetwork } from "../../src/sim/network.ts";
-import { stakepooldLayer } from "../../stakepoold.ts";
+import { stakepooldLayer, type StakepooldTuning } from "../../stakepoold.ts";
 import { clientFor, derived } from "../sim/helpers.ts";
 
 /** The voting wallets' and stakepoolds' poolfees (hcsim's default). */
@@ -47,9 +47,10 @@ export const registerUsers = (
     for (const w of wallets) yield* w.accountSyncAddressIndex("default", 0, prefs.length + 10);
     const users = yield* Users;
     const registered: PoolUser[] = [];
+    const before = yield* users.count;
     for (const [i, p] of prefs.entries()) {
       const row = yield* users.create({
-        email: `user${i}@example.test`,
+        email: `user${before + i}@example.test`,
         passwordHash: "$2a$10$abcdefghijklmnopqrstuuq0A7mXhbTnH7pXo0a3Hn4sXbFqZWq6",
         emailToken: "",
         voteBits: p.voteBits,
@@ -90,45 +91,56 @@ export interface RunningStakepoold {
   readonly address: string;
 }
 
+/** What an operator configures for the stakepoold of voting node `index`. */
+export const stakepooldConfigFor = (
+  network: SimNetwork,
+  database: DatabaseConfig,
+  dir: string,
+  index: number,
+): StakepooldConfig => {
+  const node = network.endpoints.nodes[index];
+  return {
+    configFile: "",
+    appData: dir,
+    network: network.endpoints.net,
+    dataDir: dir,
+    logDir: dir,
+    debugLevel: "info",
+    cpuProfile: "",
+    memProfile: "",
+    coldWalletExtPub: network.endpoints.coldWalletXpub,
+    poolFees: POOL_FEES,
+    database,
+    hcd: {
+      host: hostOf(node.hcd.url),
+      user: node.hcd.user,
+      password: Redacted.make(node.hcd.password),
+      certPath: node.hcd.cert,
+    },
+    wallet: {
+      host: hostOf(node.wallet.url),
+      user: node.wallet.user,
+      password: Redacted.make(node.wallet.password),
+      certPath: node.wallet.cert,
+    },
+    noRpcListen: false,
+    rpcListen: ["127.0.0.1:0"],
+    rpcCert: `${dir}/stakepoold${index}.cert`,
+    rpcKey: `${dir}/stakepoold${index}.key`,
+    controlSecret: CONTROL_SECRET,
+  };
+};
+
 /** One stakepoold per voting node, built in the caller's scope (closed = SIGTERM). */
 export const startStakepoolds = (
   network: SimNetwork,
   database: DatabaseConfig,
   dir: string,
-  tuning: { readonly resyncInterval?: Duration.DurationInput } = {},
+  tuning: StakepooldTuning = {},
 ): Effect.Effect<ReadonlyArray<RunningStakepoold>, unknown, Scope.Scope> =>
-  Effect.forEach(network.endpoints.nodes, (node, index) =>
+  Effect.forEach(network.endpoints.nodes, (_, index) =>
     Effect.gen(function* () {
-      const config: StakepooldConfig = {
-        configFile: "",
-        appData: dir,
-        network: network.endpoints.net,
-        dataDir: dir,
-        logDir: dir,
-        debugLevel: "info",
-        cpuProfile: "",
-        memProfile: "",
-        coldWalletExtPub: network.endpoints.coldWalletXpub,
-        poolFees: POOL_FEES,
-        database,
-        hcd: {
-          host: hostOf(node.hcd.url),
-          user: node.hcd.user,
-          password: Redacted.make(node.hcd.password),
-          certPath: node.hcd.cert,
-        },
-        wallet: {
-          host: hostOf(node.wallet.url),
-          user: node.wallet.user,
-          password: Redacted.make(node.wallet.password),
-          certPath: node.wallet.cert,
-        },
-        noRpcListen: false,
-        rpcListen: ["127.0.0.1:0"],
-        rpcCert: `${dir}/stakepoold${index}.cert`,
-        rpcKey: `${dir}/stakepoold${index}.key`,
-        controlSecret: CONTROL_SECRET,
-      };
+      const config = stakepooldConfigFor(network, database, dir, index);
       const context = yield* Layer.build(stakepooldLayer(config, tuning));
       const voter = Context.get(context, Voter);
       const [address] = Context.unsafeGet(context, ControlServer).addresses;
@@ -154,4 +166,28 @@ export const eventually = <E, R>(
       yield* Effect.sleep(Duration.millis(20));
     }
     return yield* Effect.fail(new Error(`timed out waiting for: ${what}`));
+  });
+
+/** Buys `count` tickets for a pool user paying the full pool fee; returns their hashes. */
+export const buyPoolTickets = (userWallet: WalletRpc, user: PoolUser, count = 1) =>
+  userWallet.purchaseTicket(["default", 1000, 1, user.ticketAddress, count, user.feeAddress, POOL_FEES]);
+
+/**
+ * Mines one block at a time until `ticket` is drawn, waiting after each block until `settled`
+ * holds (e.g. the other winners of the pool were voted); returns the selecting block.
+ */
+export const mineUntilSelected = <E = never, R = never>(
+  network: SimNetwork,
+  ticket: string,
+  settled: Effect.Effect<boolean, E, R> = Effect.succeed(true),
+  maxBlocks = 100,
+): Effect.Effect<{ readonly hash: string; readonly height: number }, E | Error, R> =>
+  Effect.gen(function* () {
+    for (let i = 0; i < maxBlocks; i++) {
+      network.control.generate(1);
+      const { hash, height, winners } = network.control.chainState();
+      if (winners.includes(ticket)) return { hash, height };
+      yield* eventually(`block ${height} settled`, settled);
+    }
+    return yield* Effect.fail(new Error(`${ticket} was not selected within ${maxBlocks} blocks`));
   });
