@@ -443,117 +443,78 @@ export type NodeRpc = ReturnType<typeof nodeRpc>;
 
 // ---- notifications (§8.4): params tuple ⇄ tagged value ----
 
-export const BlockConnected = Schema.transform(
-  Schema.Tuple(Str, List(Str)),
-  Schema.TaggedStruct("blockconnected", { header: Str, subscribedTxs: Schema.Array(Str) }),
-  {
-    strict: true,
-    decode: ([header, subscribedTxs]) => ({ _tag: "blockconnected" as const, header, subscribedTxs }),
-    encode: (v) => [v.header, v.subscribedTxs] as const,
-  },
-);
-
-export const BlockDisconnected = Schema.transform(
-  Schema.Tuple(Str),
-  Schema.TaggedStruct("blockdisconnected", { header: Str }),
-  {
-    strict: true,
-    decode: ([header]) => ({ _tag: "blockdisconnected" as const, header }),
-    encode: (v) => [v.header] as const,
-  },
-);
-
-export const Reorganization = Schema.transform(
-  Schema.Tuple(Str, Num, Str, Num),
-  Schema.TaggedStruct("reorganization", { oldHash: Str, oldHeight: Num, newHash: Str, newHeight: Num }),
-  {
-    strict: true,
-    decode: ([oldHash, oldHeight, newHash, newHeight]) => ({
-      _tag: "reorganization" as const,
-      oldHash,
-      oldHeight,
-      newHash,
-      newHeight,
-    }),
-    encode: (v) => [v.oldHash, v.oldHeight, v.newHash, v.newHeight] as const,
-  },
-);
+/**
+ * A notification whose positional params are the given fields in order, decoded to a value
+ * tagged with the wire method name.
+ */
+const positionalNotification = <
+  Tag extends string,
+  Fields extends { readonly [name: string]: Schema.Schema.Any },
+>(
+  tag: Tag,
+  fields: Fields,
+): Schema.Schema<
+  { readonly _tag: Tag } & { readonly [K in keyof Fields]: Schema.Schema.Type<Fields[K]> },
+  ReadonlyArray<unknown>
+> => {
+  const names = Object.keys(fields);
+  const typeFields = Object.fromEntries(names.map((n) => [n, Schema.typeSchema(fields[n])]));
+  return Schema.transform(
+    Schema.Tuple(...names.map((n) => fields[n])) as unknown as Schema.Schema<
+      ReadonlyArray<unknown>,
+      ReadonlyArray<unknown>
+    >,
+    Schema.TaggedStruct(tag, typeFields),
+    {
+      strict: false,
+      decode: (params) => ({ _tag: tag, ...Object.fromEntries(names.map((n, i) => [n, params[i]])) }),
+      encode: (v: Record<string, unknown>) => names.map((n) => v[n]),
+    },
+  ) as never;
+};
 
 /** Winners keyed by decimal index on the wire; decoded in index order. */
-export const WinningTickets = Schema.transform(
-  Schema.Tuple(Str, Num, Schema.Record({ key: Str, value: Str })),
-  Schema.TaggedStruct("winningtickets", { blockHash: Str, blockHeight: Num, tickets: Schema.Array(Str) }),
-  {
-    strict: true,
-    decode: ([blockHash, blockHeight, byIndex]) => ({
-      _tag: "winningtickets" as const,
-      blockHash,
-      blockHeight,
-      tickets: Object.keys(byIndex).sort((a, b) => Number(a) - Number(b)).map((k) => byIndex[k]),
-    }),
-    encode: (v) =>
-      [v.blockHash, v.blockHeight, Object.fromEntries(v.tickets.map((t, i) => [String(i), t]))] as const,
-  },
-);
+const WinnersByIndex = Schema.transform(Schema.Record({ key: Str, value: Str }), Schema.Array(Str), {
+  strict: true,
+  decode: (byIndex) => Object.keys(byIndex).sort((a, b) => Number(a) - Number(b)).map((k) => byIndex[k]),
+  encode: (tickets) => Object.fromEntries(tickets.map((t, i) => [String(i), t])),
+});
 
 export const SpentOrMissed = Schema.Literal("spent", "missed");
-const TicketOutcomes = Schema.Record({ key: Str, value: SpentOrMissed });
-export const SpentAndMissedTickets = Schema.transform(
-  Schema.Tuple(Str, Num, Num, TicketOutcomes),
-  Schema.TaggedStruct("spentandmissedtickets", {
-    blockHash: Str,
-    height: Num,
-    stakeDiff: Num,
-    tickets: TicketOutcomes,
-  }),
-  {
-    strict: true,
-    decode: ([blockHash, height, stakeDiff, tickets]) => ({
-      _tag: "spentandmissedtickets" as const,
-      blockHash,
-      height,
-      stakeDiff,
-      tickets,
-    }),
-    encode: (v) => [v.blockHash, v.height, v.stakeDiff, v.tickets] as const,
-  },
-);
 
-export const NewTickets = Schema.transform(
-  Schema.Tuple(Str, Num, Num, List(Str)),
-  Schema.TaggedStruct("newtickets", {
-    blockHash: Str,
-    height: Num,
-    stakeDiff: Num,
-    tickets: Schema.Array(Str),
-  }),
-  {
-    strict: true,
-    decode: ([blockHash, height, stakeDiff, tickets]) => ({
-      _tag: "newtickets" as const,
-      blockHash,
-      height,
-      stakeDiff,
-      tickets,
-    }),
-    encode: (v) => [v.blockHash, v.height, v.stakeDiff, v.tickets] as const,
-  },
-);
-
-export const StakeDifficulty = Schema.transform(
-  Schema.Tuple(Str, Num, Num),
-  Schema.TaggedStruct("stakedifficulty", { blockHash: Str, height: Num, stakeDiff: Num }),
-  {
-    strict: true,
-    decode: ([blockHash, height, stakeDiff]) => ({
-      _tag: "stakedifficulty" as const,
-      blockHash,
-      height,
-      stakeDiff,
-    }),
-    encode: (v) => [v.blockHash, v.height, v.stakeDiff] as const,
-  },
-);
+export const BlockConnected = positionalNotification("blockconnected", {
+  header: Str,
+  subscribedTxs: List(Str),
+});
+export const BlockDisconnected = positionalNotification("blockdisconnected", { header: Str });
+export const Reorganization = positionalNotification("reorganization", {
+  oldHash: Str,
+  oldHeight: Num,
+  newHash: Str,
+  newHeight: Num,
+});
+export const WinningTickets = positionalNotification("winningtickets", {
+  blockHash: Str,
+  blockHeight: Num,
+  tickets: WinnersByIndex,
+});
+export const SpentAndMissedTickets = positionalNotification("spentandmissedtickets", {
+  blockHash: Str,
+  height: Num,
+  stakeDiff: Num,
+  tickets: Schema.Record({ key: Str, value: SpentOrMissed }),
+});
+export const NewTickets = positionalNotification("newtickets", {
+  blockHash: Str,
+  height: Num,
+  stakeDiff: Num,
+  tickets: List(Str),
+});
+export const StakeDifficulty = positionalNotification("stakedifficulty", {
+  blockHash: Str,
+  height: Num,
+  stakeDiff: Num,
+});
 
 export const HcNotification = Schema.Union(
   BlockConnected,
