@@ -2,12 +2,12 @@
 // pinned as the only CA. hcd/hcwallet certificates are CA:TRUE, which Deno's fetch, WebSocket and
 // connectTls refuse, so the transport is npm ws (websocket /ws) and node:https (POST).
 //
-// Over the websocket: calls, notifications, reconnect with capped exponential backoff; the
+// Over the websocket: calls, notifications, a ping heartbeat, reconnect with capped exponential backoff; the
 // notify* registrations made earlier are sent again after a reconnect, and then `reconnects`
 // emits so consumers can re-sync what they may have missed.
 import https from "node:https";
 import WebSocket from "ws";
-import { Deferred, Duration, Effect, Either, PubSub, Ref, type Scope, Stream } from "effect";
+import { Clock, Deferred, Duration, Effect, Either, PubSub, Ref, type Scope, Stream } from "effect";
 import { concatBytes } from "../domain/bytes.ts";
 import { RpcCallError, type RpcError, RpcTimeout, RpcTransportError } from "./errors.ts";
 
@@ -18,7 +18,7 @@ export interface RpcClientOptions {
   readonly password: string;
   /** The server's certificate (PEM), trusted as the only CA. */
   readonly certPem: string;
-  /** Per-call timeout; also bounds a connection handshake. Default 30 s. */
+  /** Per-call timeout; also bounds a connection handshake and the wait for a heartbeat pong. Default 30 s. */
   readonly timeoutMs?: number;
   /** Label for logs, e.g. "wallet 1". Default: the url's host:port. */
   readonly name?: string;
@@ -187,6 +187,12 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
         }, (res) => {
           const chunks: Uint8Array[] = [];
           res.on("data", (chunk: Uint8Array) => chunks.push(chunk));
+          // A connection lost mid-answer ends the response without "end": fail now, not at the timeout.
+          res.on("close", () => {
+            if (!res.complete) {
+              resume(Effect.fail(transportError(method, "connection closed before the whole answer")));
+            }
+          });
           res.on("end", () => {
             if (res.statusCode === 401) {
               return resume(Effect.fail(transportError(method, "authentication failed (HTTP 401)")));
@@ -242,24 +248,51 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
         return Effect.sync(() => ws.terminate());
       });
 
+    // A peer that vanishes without closing (power loss, a dropped route) leaves a socket that looks
+    // open and brings no notifications: without an answer to a ping (or any message) within the
+    // timeout, the socket is dropped so the loop reconnects.
+    const heartbeat = (ws: WebSocket) =>
+      Effect.gen(function* () {
+        let heard = true;
+        const onHeard = () => {
+          heard = true;
+        };
+        ws.on("pong", onHeard);
+        ws.on("message", onHeard);
+        while (true) {
+          yield* Effect.sleep(Duration.millis(timeoutMs));
+          if (!heard) {
+            lastError = `no answer to a ping within ${timeoutMs} ms`;
+            ws.terminate();
+            return yield* Effect.never;
+          }
+          heard = false;
+          ws.ping(undefined, undefined, () => {});
+        }
+      });
+
     const firstAttempt = yield* Deferred.make<void>();
 
     const connectionLoop = Effect.gen(function* () {
       let delay = initialDelay;
       let reconnectCount = 0;
       let everConnected = false;
+      const backOff = Effect.suspend(() => {
+        const wait = delay;
+        delay = Math.min(delay * 2, maxDelay);
+        return Effect.sleep(Duration.millis(wait));
+      });
       while (true) {
         const attempt = yield* Effect.either(open);
         if (Either.isLeft(attempt)) {
           lastError = attempt.left;
           yield* Deferred.succeed(firstAttempt, undefined);
           yield* Effect.logDebug(`cannot connect: ${lastError}; retrying in ${delay} ms`);
-          yield* Effect.sleep(Duration.millis(delay));
-          delay = Math.min(delay * 2, maxDelay);
+          yield* backOff;
           continue;
         }
         const ws = attempt.right;
-        delay = initialDelay;
+        const openedAt = yield* Clock.currentTimeMillis;
         lastError = "";
         ws.on("message", (data: Uint8Array) => onMessage(new TextDecoder().decode(data)));
         ws.on("error", (e) => {
@@ -278,11 +311,15 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
         if (everConnected) yield* PubSub.publish(reconnectsHub, ++reconnectCount);
         everConnected = true;
         yield* Deferred.succeed(firstAttempt, undefined);
-        yield* untilClosed(ws);
+        yield* Effect.race(untilClosed(ws), heartbeat(ws));
         socket = undefined;
         yield* Ref.set(connected, false);
         failPending(`connection closed${lastError ? ` (${lastError})` : ""}`);
-        yield* Effect.logWarning("disconnected; reconnecting");
+        // Only a connection that held for a while resets the backoff: a server that accepts and
+        // closes at once (hcd past rpcmaxwebsockets) is retried ever more slowly, not in a loop.
+        if ((yield* Clock.currentTimeMillis) - openedAt >= maxDelay) delay = initialDelay;
+        yield* Effect.logWarning(`disconnected; reconnecting in ${delay} ms`);
+        yield* backOff;
       }
     }).pipe(Effect.annotateLogs({ rpc: name }));
 
