@@ -34,11 +34,14 @@ export default command({
           ),
         ),
       );
-      if (summary.problems.length > 0) {
+      // An operator (or a unit's ExecStartPre) reads the exit status: anything left undone fails.
+      const unfinished = [
+        ...(summary.skipped.length > 0 ? [`${summary.skipped.length} wallets were not synced`] : []),
+        ...(summary.problems.length > 0 ? [`${summary.problems.length} problems were not repaired`] : []),
+      ];
+      if (unfinished.length > 0) {
         console.log(JSON.stringify(summary, null, 2));
-        return yield* Effect.fail({
-          message: `${summary.problems.length} problems were not repaired (see above)`,
-        });
+        return yield* Effect.fail({ message: `${unfinished.join("; ")} (see the summary)` });
       }
       return summary;
     }).pipe(Effect.provide(stderrLogger)),

@@ -90,7 +90,8 @@ export const localRegistration = (
 
 /**
  * validateaddress and createmultisig on the given wallets, compared with the local result.
- * Fails with a description of the first disagreement.
+ * Fails with a description of the first disagreement; returns the wallets that passed both checks
+ * (one that did not answer one of them was not cross-checked).
  */
 const compareWithLocal = (
   vw: VotingWalletsApi,
@@ -120,7 +121,9 @@ const compareWithLocal = (
       "createmultisig",
       (rpc) =>
         rpc.createMultisig(1, [local.poolPubKeyAddr, local.userPubKeyAddr]),
-      among,
+      validated.answers.map((a) =>
+        a.wallet
+      ),
     );
     for (const { wallet, value } of multisig.answers) {
       if (value.redeemScript !== local.redeemScript || value.address !== local.multisigAddress) {
@@ -131,13 +134,17 @@ const compareWithLocal = (
         });
       }
     }
+    return multisig.answers.map((a) => a.wallet);
   });
 
-/** Under the wallets' permit: compare, then import everywhere. Returns the registration height. */
+/**
+ * Under the wallets' permit: compare, then import on every wallet that agreed. Returns the
+ * registration height. Wallets skipped here get the script from the reconciler (the stored row).
+ */
 const registerOnWallets = (vw: VotingWalletsApi, local: LocalRegistration) =>
   Effect.gen(function* () {
-    const { wallets } = yield* vw.ready;
-    yield* compareWithLocal(vw, local, wallets).pipe(
+    const ready = yield* vw.ready;
+    const wallets = yield* compareWithLocal(vw, local, ready.wallets).pipe(
       Effect.tapErrorTag("WalletsDisagree", (e) =>
         vw.stop(
           e.message,
@@ -175,26 +182,35 @@ export class AddressRegistration extends Context.Tag("hcstakepool/AddressRegistr
         return {
           register: (userId, userPubKeyAddr) =>
             Effect.gen(function* () {
-              const found = yield* users.byId(userId);
-              if (Option.isNone(found)) return yield* new UserNotFound({ userId });
-              if (found.value.UserPubKeyAddr !== "" || found.value.MultiSigAddress !== "") {
-                return yield* new AddressRejected({ message: ONE_ADDRESS_PER_ACCOUNT });
-              }
+              const unregistered = Effect.gen(function* () {
+                const found = yield* users.byId(userId);
+                if (Option.isNone(found)) return yield* new UserNotFound({ userId });
+                if (found.value.UserPubKeyAddr !== "" || found.value.MultiSigAddress !== "") {
+                  return yield* new AddressRejected({ message: ONE_ADDRESS_PER_ACCOUNT });
+                }
+              });
+              yield* unregistered;
               const local = yield* localRegistration(vw.net, keys, userId, userPubKeyAddr);
-              const heightRegistered = yield* vw.exclusive(registerOnWallets(vw, local));
-              const user = yield* users.setMultisig(userId, {
-                MultiSigAddress: local.multisigAddress,
-                MultiSigScript: local.redeemScript,
-                PoolPubKeyAddr: local.poolPubKeyAddr,
-                UserPubKeyAddr: local.userPubKeyAddr,
-                UserFeeAddr: local.feeAddress,
-                HeightRegistered: heightRegistered,
-              }).pipe(
-                Effect.catchTag(
-                  "AddressAlreadySet",
-                  () => new AddressRejected({ message: ONE_ADDRESS_PER_ACCOUNT }),
-                ),
-              );
+              // Checked again and stored under the permit: a second submission for the same user
+              // waiting behind this one must find the row written, not import its script again.
+              const { user, heightRegistered } = yield* vw.exclusive(Effect.gen(function* () {
+                yield* unregistered;
+                const heightRegistered = yield* registerOnWallets(vw, local);
+                const user = yield* users.setMultisig(userId, {
+                  MultiSigAddress: local.multisigAddress,
+                  MultiSigScript: local.redeemScript,
+                  PoolPubKeyAddr: local.poolPubKeyAddr,
+                  UserPubKeyAddr: local.userPubKeyAddr,
+                  UserFeeAddr: local.feeAddress,
+                  HeightRegistered: heightRegistered,
+                }).pipe(
+                  Effect.catchTag(
+                    "AddressAlreadySet",
+                    () => new AddressRejected({ message: ONE_ADDRESS_PER_ACCOUNT }),
+                  ),
+                );
+                return { user, heightRegistered };
+              }));
               const pushed = yield* stakepoolds.updateAll("users");
               for (const f of pushed.failed) {
                 yield* Effect.logWarning("stakepoold did not take the new user").pipe(

@@ -61,7 +61,17 @@ const makeReconciler = Effect.gen(function* () {
         }),
       }),
     );
-  });
+  }).pipe(
+    // A defect (a row that does not decode, a bug) ends this round only: the schedule would stop
+    // for good, and with it every later repair.
+    Effect.catchAllDefect((defect) =>
+      Effect.succeed<ReconcileReport>({
+        at: new Date(),
+        summary: undefined,
+        problems: [`round failed unexpectedly: ${defect instanceof Error ? defect.message : String(defect)}`],
+      })
+    ),
+  );
 
   const runOnce = round.pipe(
     Effect.tap((report) => Ref.set(last, Option.some(report))),

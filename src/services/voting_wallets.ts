@@ -3,7 +3,19 @@
 // answer, and callers compare the answers. A disagreement or a failed import stops the manager:
 // wallet commands are refused (pages show maintenance, /status 500) until a restart or an admin
 // resume whose consistency check passes. Voting is not affected: stakepoolds are independent.
-import { Clock, Context, Data, Duration, Effect, Either, Layer, Option, Redacted, Ref } from "effect";
+import {
+  Clock,
+  Context,
+  Data,
+  Duration,
+  Effect,
+  Either,
+  Layer,
+  Option,
+  Redacted,
+  Ref,
+  type Scope,
+} from "effect";
 import type { PoolConfig } from "../config/pool.ts";
 import { ConfigError } from "../config/options.ts";
 import { type NetParams, NETWORKS } from "../domain/params.ts";
@@ -237,32 +249,34 @@ export const votingWalletsConfig = (pool: PoolConfig): Effect.Effect<VotingWalle
     (wallets) => ({ net: NETWORKS[pool.network], wallets, minServers: pool.minServers }),
   );
 
+/** One RPC client per configured wallet (websocket, reconnecting), closed with the scope. */
+export const connectWallets = (
+  config: VotingWalletsConfig,
+): Effect.Effect<ReadonlyArray<VotingWallet>, never, Scope.Scope> =>
+  Effect.forEach(config.wallets, (w, i) =>
+    makeRpcClient({
+      url: w.url,
+      user: w.user,
+      password: Redacted.value(w.password),
+      certPem: w.certPem,
+      name: `wallet ${i + 1}`,
+      timeoutMs: config.timeoutMs,
+    }).pipe(
+      Effect.map((client): VotingWallet => ({
+        name: client.name,
+        host: client.host,
+        rpc: walletRpc(client),
+      })),
+    ), { concurrency: "unbounded" });
+
 export class VotingWallets
   extends Context.Tag("hcstakepool/VotingWallets")<VotingWallets, VotingWalletsApi>() {
-  /** One RPC client per configured wallet (websocket, reconnecting), closed with the scope. */
+  /** Over the configured wallets (see connectWallets). */
   static readonly layer = (config: VotingWalletsConfig) =>
     Layer.scoped(
       VotingWallets,
-      Effect.gen(function* () {
-        const wallets = yield* Effect.forEach(config.wallets, (w, i) =>
-          makeRpcClient({
-            url: w.url,
-            user: w.user,
-            password: Redacted.value(w.password),
-            certPem: w.certPem,
-            name: `wallet ${i + 1}`,
-            timeoutMs: config.timeoutMs,
-          }).pipe(
-            Effect.map((client): VotingWallet => ({
-              name: client.name,
-              host: client.host,
-              rpc: walletRpc(client),
-            })),
-          ), {
-          concurrency: "unbounded",
-        });
-        return yield* makeVotingWallets(config.net, wallets, config.minServers);
-      }),
+      Effect.flatMap(connectWallets(config), (wallets) =>
+        makeVotingWallets(config.net, wallets, config.minServers)),
     );
 
   /** Over wallets the test supplies (in-memory fakes or clients it built). */

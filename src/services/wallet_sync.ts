@@ -236,13 +236,17 @@ export const syncWallets = (
           ticketTick,
         ), { concurrency: "unbounded" });
 
+      // By name: a wallet dropped by the gettickets fan-out has script results but no ticket work.
+      const ticketsOf = new Map(ticketWork.map((w, i) => [w.wallet.name, ticketResults[i]]));
       const problems: Array<string> = [];
-      const repaired = wallets.map((w, i) => {
+      const repaired = scriptWork.map(({ wallet }, i) => {
         const s = scriptResults[i];
-        const t = ticketResults[i];
+        const t = ticketsOf.get(wallet.name) ?? { repaired: 0, problems: [], down: false };
         problems.push(...s.problems, ...t.problems);
-        if (s.down || t.down) skipped.push({ wallet: w.name, reason: "went away during the sync" });
-        return { wallet: w.name, scriptsImported: s.repaired, ticketsAdded: t.repaired };
+        if ((s.down || t.down) && !skipped.some((d) => d.wallet === wallet.name)) {
+          skipped.push({ wallet: wallet.name, reason: "went away during the sync" });
+        }
+        return { wallet: wallet.name, scriptsImported: s.repaired, ticketsAdded: t.repaired };
       });
       return {
         voteVersion,

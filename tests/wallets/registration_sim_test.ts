@@ -5,11 +5,24 @@ import { fromHex, toHex } from "../../src/domain/bytes.ts";
 import { decodeAddress } from "../../src/domain/address.ts";
 import { deriveAddress } from "../../src/domain/hdkey.ts";
 import { poolMultisigScript } from "../../src/domain/script.ts";
-import { AddressRegistration, localRegistration } from "../../src/services/address_registration.ts";
+import {
+  AddressRegistration,
+  localRegistration,
+  ONE_ADDRESS_PER_ACCOUNT,
+} from "../../src/services/address_registration.ts";
 import { Reconciler } from "../../src/services/reconciler.ts";
 import { Users } from "../../src/services/users.ts";
 import { VotingWallets } from "../../src/services/voting_wallets.ts";
-import { eventually, newUser, poolLayer, type SimPool, withSimPool } from "./support.ts";
+import {
+  decoratedPoolLayer,
+  eventually,
+  newUser,
+  poolLayer,
+  type SimPool,
+  unreachable,
+  type WalletDecorator,
+  withSimPool,
+} from "./support.ts";
 
 const run = <A, E>(
   pool: SimPool,
@@ -193,4 +206,79 @@ Deno.test("below minservers registration is refused as unavailable and nothing i
     assert.match(outcome.error.message, /wallet 3: wallet is locked/);
     assert.ok(Option.isNone(outcome.stopped), "unavailability degrades, it does not stop");
     assert.equal(outcome.stored.MultiSigAddress, "");
+  }));
+
+/** Counts importscript calls per wallet. */
+const countingImports = (counts: Map<string, number>): WalletDecorator => (wallet) => ({
+  ...wallet,
+  rpc: {
+    ...wallet.rpc,
+    importScript: (...args) =>
+      Effect.suspend(() => {
+        counts.set(wallet.name, (counts.get(wallet.name) ?? 0) + 1);
+        return wallet.rpc.importScript(...args);
+      }),
+  },
+});
+
+Deno.test("concurrent registrations: two users both register; the same user twice at once imports and stores once", () =>
+  withSimPool({}, async (pool) => {
+    const imports = new Map<string, number>();
+    const [addressA, otherA, addressB] = [userAddress(pool), userAddress(pool), userAddress(pool)];
+    const outcome = await Effect.gen(function* () {
+      const a = yield* newUser("a1@example.com");
+      const b = yield* newUser("b1@example.com");
+      const registration = yield* AddressRegistration;
+      const results = yield* Effect.all(
+        [
+          Effect.either(registration.register(a, addressA)),
+          Effect.either(registration.register(a, otherA)),
+          Effect.either(registration.register(b, addressB)),
+        ],
+        { concurrency: "unbounded" },
+      );
+      const users = yield* Users;
+      const stored = [Option.getOrThrow(yield* users.byId(a)), Option.getOrThrow(yield* users.byId(b))];
+      return { results, stored };
+    }).pipe(
+      Effect.provide(
+        AddressRegistration.layer(pool.keys).pipe(
+          Layer.provideMerge(decoratedPoolLayer(pool, 2, countingImports(imports))),
+        ),
+      ),
+      Effect.runPromise,
+    );
+    const [firstA, secondA, onlyB] = outcome.results;
+    assert.ok(onlyB._tag === "Right", "the other user registers");
+    const wonA = [firstA, secondA].filter((r) => r._tag === "Right");
+    const lostA = [firstA, secondA].flatMap((r) => r._tag === "Left" ? [r.left] : []);
+    assert.equal(wonA.length, 1, "one of the same user's two submissions wins");
+    assert.equal(lostA[0]?.message, ONE_ADDRESS_PER_ACCOUNT);
+    assert.equal(
+      outcome.stored[0].MultiSigScript,
+      wonA[0]._tag === "Right" ? wonA[0].right.redeemScript : "",
+    );
+    assert.equal(outcome.stored[1].MultiSigScript, onlyB.right.redeemScript);
+    // One import per registration per wallet: the losing submission touched no wallet.
+    assert.deepEqual([...imports.entries()].sort(), [["wallet 1", 2], ["wallet 2", 2], ["wallet 3", 2]]);
+    for (const node of [0, 1, 2]) assert.equal(walletScripts(pool, node).length, 2);
+  }));
+
+Deno.test("a wallet that did not answer validateaddress is not asked to import the script", () =>
+  withSimPool({}, async (pool) => {
+    const imports = new Map<string, number>();
+    const count = countingImports(imports);
+    const decorate: WalletDecorator = (w) =>
+      count(w.name === "wallet 3" ? unreachable(w, "validateAddress") : w);
+    const registered = await Effect.gen(function* () {
+      const userId = yield* newUser("v@example.com");
+      return yield* Effect.flatMap(AddressRegistration, (r) => r.register(userId, userAddress(pool)));
+    }).pipe(
+      Effect.provide(
+        AddressRegistration.layer(pool.keys).pipe(Layer.provideMerge(decoratedPoolLayer(pool, 2, decorate))),
+      ),
+      Effect.runPromise,
+    );
+    assert.deepEqual([...imports.entries()].sort(), [["wallet 1", 1], ["wallet 2", 1]]);
+    assert.ok(!walletScripts(pool, 2).includes(registered.redeemScript), "left to the reconciler");
   }));

@@ -13,7 +13,15 @@ import { migrate } from "../../src/services/migrations.ts";
 import { sqlLayer } from "../../src/services/sql.ts";
 import { StakepooldClients, type StakepooldUpdate } from "../../src/services/stakepoold_clients.ts";
 import { Users } from "../../src/services/users.ts";
-import { VotingWallets, type VotingWalletsConfig } from "../../src/services/voting_wallets.ts";
+import {
+  connectWallets,
+  makeVotingWallets,
+  type VotingWallet,
+  VotingWallets,
+  type VotingWalletsConfig,
+  type WalletMethods,
+} from "../../src/services/voting_wallets.ts";
+import { RpcTransportError } from "../../src/rpc/errors.ts";
 import { type SimNetwork, type SimNetworkOptions, startSimNetwork } from "../../src/sim/network.ts";
 import { withEmbeddedDatabase } from "../storage/support.ts";
 
@@ -49,7 +57,9 @@ export const withSimPool = async (
         walletsConfig: (minServers) => ({
           net,
           minServers,
-          timeoutMs: 5_000,
+          // The three sim wallets share one thread: accountsyncaddressindex derives 10 000 keys
+          // in each, which takes seconds on a loaded machine.
+          timeoutMs: 30_000,
           wallets: sim.endpoints.nodes.map((n, i) => ({
             url: n.wallet.url,
             user: n.wallet.user,
@@ -75,6 +85,34 @@ export const poolLayer = (pool: SimPool, minServers: number) =>
   Layer.mergeAll(VotingWallets.layer(pool.walletsConfig(minServers)), Users.layer, pool.stakepoolds).pipe(
     Layer.provideMerge(Layer.orDie(sqlLayer(pool.db))),
   );
+
+/** A wallet's methods, some of them replaced (a counter, an injected failure). */
+export type WalletDecorator = (wallet: VotingWallet) => VotingWallet;
+
+/** As poolLayer, with the sim's wallets passed through `decorate` (keyed by wallet name). */
+export const decoratedPoolLayer = (pool: SimPool, minServers: number, decorate: WalletDecorator) => {
+  const config = pool.walletsConfig(minServers);
+  const wallets = Layer.scoped(
+    VotingWallets,
+    Effect.flatMap(
+      connectWallets(config),
+      (ws) => makeVotingWallets(config.net, ws.map(decorate), config.minServers),
+    ),
+  );
+  return Layer.mergeAll(wallets, Users.layer, pool.stakepoolds).pipe(
+    Layer.provideMerge(Layer.orDie(sqlLayer(pool.db))),
+  );
+};
+
+/** The method of `wallet` fails as if the wallet had gone away. */
+export const unreachable = (wallet: VotingWallet, method: keyof WalletMethods): VotingWallet => ({
+  ...wallet,
+  rpc: {
+    ...wallet.rpc,
+    [method]: () =>
+      Effect.fail(new RpcTransportError({ host: wallet.host, method, detail: "connection closed" })),
+  },
+});
 
 /** A user row without an address; returns its id. */
 export const newUser = (email: string) =>

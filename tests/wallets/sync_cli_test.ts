@@ -5,7 +5,34 @@ import { runHcpool } from "../support/hcpool.ts";
 import { Effect, Either } from "effect";
 import { localRegistration } from "../../src/services/address_registration.ts";
 import { Users } from "../../src/services/users.ts";
-import { newUser, poolLayer, withSimPool } from "./support.ts";
+import { newUser, poolLayer, registerDriftedUsers, type SimPool, withSimPool } from "./support.ts";
+
+/** hcstakepool.conf for the pool's store and the sim's three wallets; returns its path. */
+const writePoolConf = async (pool: SimPool) => {
+  const { sim } = pool;
+  const wallets = sim.endpoints.nodes.map((n) => n.wallet);
+  const conf = `${pool.db.datadir}/hcstakepool.conf`;
+  await Deno.writeTextFile(
+    conf,
+    [
+      "[Application Options]",
+      "simnet=1",
+      `datadir=${pool.db.datadir}`,
+      "apisecret=not-used-by-sync",
+      "cookiesecret=not-used-by-sync",
+      `coldwalletextpub=${sim.endpoints.coldWalletXpub}`,
+      `votingwalletextpub=${sim.endpoints.votingWalletXpub}`,
+      "adminips=127.0.0.1",
+      "adminuserids=1",
+      `wallethosts=${wallets.map((w) => new URL(w.url).host).join(",")}`,
+      `walletusers=${wallets.map((w) => w.user).join(",")}`,
+      `walletpasswords=${wallets.map((w) => w.password).join(",")}`,
+      `walletcerts=${wallets.map((w) => w.cert).join(",")}`,
+      "minservers=2",
+    ].join("\n"),
+  );
+  return conf;
+};
 
 Deno.test("hcpool sync reads hcstakepool.conf, prints progress on stderr and a JSON summary of the repairs", () =>
   withSimPool({}, async (pool) => {
@@ -29,26 +56,7 @@ Deno.test("hcpool sync reads hcstakepool.conf, prints progress on stderr and a J
     sim.nodes[0].wallet.importScript(local.redeemScript, false, 0);
 
     const wallets = sim.endpoints.nodes.map((n) => n.wallet);
-    const conf = `${pool.db.datadir}/hcstakepool.conf`;
-    await Deno.writeTextFile(
-      conf,
-      [
-        "[Application Options]",
-        "simnet=1",
-        `datadir=${pool.db.datadir}`,
-        "apisecret=not-used-by-sync",
-        "cookiesecret=not-used-by-sync",
-        `coldwalletextpub=${sim.endpoints.coldWalletXpub}`,
-        `votingwalletextpub=${sim.endpoints.votingWalletXpub}`,
-        "adminips=127.0.0.1",
-        "adminuserids=1",
-        `wallethosts=${wallets.map((w) => new URL(w.url).host).join(",")}`,
-        `walletusers=${wallets.map((w) => w.user).join(",")}`,
-        `walletpasswords=${wallets.map((w) => w.password).join(",")}`,
-        `walletcerts=${wallets.map((w) => w.cert).join(",")}`,
-        "minservers=2",
-      ].join("\n"),
-    );
+    const conf = await writePoolConf(pool);
     const out = await runHcpool("sync", "-C", conf);
     const stderr = out.stderr;
     assert.equal(out.code, 0, stderr);
@@ -62,4 +70,16 @@ Deno.test("hcpool sync reads hcstakepool.conf, prints progress on stderr and a J
     for (const node of sim.nodes) {
       assert.deepEqual(node.wallet.listScripts().map((s) => s.redeemscript), [local.redeemScript]);
     }
+  }));
+
+Deno.test("hcpool sync fails (exit 1, summary still printed) when a wallet could not be synced", () =>
+  withSimPool({}, async (pool) => {
+    await registerDriftedUsers(pool, 1, 0);
+    await pool.sim.control.setFaults(2, { walletDown: true });
+    const out = await runHcpool("sync", "-C", await writePoolConf(pool));
+    assert.equal(out.code, 1, out.stderr);
+    assert.match(out.stderr, /1 wallets? (was|were) not synced/);
+    const summary = JSON.parse(out.stdout);
+    assert.deepEqual(summary.skipped.map((s: { wallet: string }) => s.wallet), ["wallet 3"]);
+    assert.deepEqual(summary.repaired.map((r: { scriptsImported: number }) => r.scriptsImported), [0, 0]);
   }));

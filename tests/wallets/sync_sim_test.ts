@@ -3,7 +3,15 @@
 import assert from "node:assert/strict";
 import { Effect } from "effect";
 import { repairCount, type SyncProgress, syncWallets } from "../../src/services/wallet_sync.ts";
-import { DRIFTED_POOL_OPTIONS, poolLayer, registerDriftedUsers, withSimPool } from "./support.ts";
+import {
+  decoratedPoolLayer,
+  DRIFTED_POOL_OPTIONS,
+  poolLayer,
+  registerDriftedUsers,
+  unreachable,
+  type WalletDecorator,
+  withSimPool,
+} from "./support.ts";
 
 const SCRIPTS = 1_000;
 const TICKETS = 5_000;
@@ -45,4 +53,23 @@ Deno.test("startup sync repairs a wallet missing 1000 scripts and one missing 50
     assert.equal(repairCount(secondRun), 0);
     assert.deepEqual(secondRun.problems, []);
     assert.equal(secondRun.voteBitsReset, 0);
+  }));
+
+Deno.test("a wallet that goes away between the script and ticket phases: each wallet's repairs are reported under its own name", () =>
+  withSimPool({}, async (pool) => {
+    // Scripts on wallets 1 and 2, none on wallet 3; wallet 2 then stops answering gettickets.
+    const [registration] = await registerDriftedUsers(pool, 1, 0);
+    const decorate: WalletDecorator = (w) => w.name === "wallet 2" ? unreachable(w, "getTickets") : w;
+    const summary = await syncWallets({ resetVoteBits: false }).pipe(
+      Effect.provide(decoratedPoolLayer(pool, 2, decorate)),
+      Effect.runPromise,
+    );
+    assert.deepEqual(
+      summary.repaired.map((r) => [r.wallet, r.scriptsImported]),
+      [["wallet 1", 0], ["wallet 2", 0], ["wallet 3", 1]],
+    );
+    assert.deepEqual(summary.skipped.map((s) => s.wallet), ["wallet 2"]);
+    assert.ok(
+      pool.sim.nodes[2].wallet.listScripts().some((s) => s.redeemscript === registration.redeemScript),
+    );
   }));
