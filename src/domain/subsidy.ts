@@ -4,16 +4,16 @@
 import type { NetName, NetParams } from "./params.ts";
 
 /** Sum of each net's block-one ledger (hcd chaincfg/premine.go), paid instead of the subsidy at height 1. */
-const BLOCK_ONE_SUBSIDY: Readonly<Record<NetName, bigint>> = {
+export const BLOCK_ONE_SUBSIDY: Readonly<Record<NetName, bigint>> = {
   mainnet: (41326010n + 2000000n) * 100000000n,
   testnet2: 40000000n * 100000000n,
   simnet: 3n * 100000n * 100000000n,
 };
 
 /** Linear decay per reduction interval in the first ~99 years, as a fraction of 1e8. */
-const LINEAR_DECAY = 59363.0;
+export const LINEAR_DECAY = 59363.0;
 /** From this reduction iteration on, the subsidy falls tenfold per interval. */
-const TAIL_ITERATION = 1682;
+export const TAIL_ITERATION = 1682;
 
 const totalProportions = (net: NetParams) =>
   BigInt(net.workRewardProportion + net.stakeRewardProportion + net.blockTaxProportion);

@@ -3,9 +3,9 @@
 // TicketMaturity → drawn TicketsPerBlock at a time from the block hash → voted in the next block or
 // missed → expired after TicketExpiry; revocations of missed/expired tickets. A background
 // population of other stakeholders' tickets keeps the live pool near its target size; the network
-// votes the background winners itself. Simplifications (documented in the report): no proof of
-// work or UTXO set, ticket inputs spend synthetic outpoints, stake is active from genesis, and
-// the stake difficulty follows a plain retarget rule instead of hcd's estimator.
+// votes the background winners itself; the stake difficulty is hcd's (src/domain/stakediff.ts).
+// Simplifications (documented in the README): no proof of work or UTXO set, ticket inputs spend
+// synthetic outpoints, and stake is active from genesis.
 import { Data, Either } from "effect";
 import { concatBytes, toHex } from "../domain/bytes.ts";
 import { blake256 } from "../domain/hash.ts";
@@ -32,6 +32,7 @@ import {
   type TxType,
   txType,
 } from "../domain/stake.ts";
+import { nextRequiredStakeDifficulty } from "../domain/stakediff.ts";
 import { calcStakeVoteSubsidy } from "../domain/subsidy.ts";
 import { DEFAULT_VOTE_BITS, voteBitsExtended } from "../domain/votebits.ts";
 
@@ -93,7 +94,7 @@ export class TxRejected extends Data.TaggedError("TxRejected")<{
   override get message() {
     return this.duplicate
       ? `Rejected transaction ${this.txid}: already have transaction ${this.txid}`
-      : `rejected transaction ${this.txid}: ${this.reason}`;
+      : `Rejected transaction ${this.txid}: ${this.reason}`;
   }
 }
 
@@ -432,7 +433,11 @@ export class SimChain {
       newTickets.push(s.txid);
     }
     const winners = this.drawWinners(hash);
-    this.retargetStakeDiff(height);
+    this.stakeDiff = nextRequiredStakeDifficulty(
+      this.net,
+      height,
+      (h) => h === height ? header : this.blocks[h].header,
+    );
 
     for (const tree of [regular, stake]) {
       tree.forEach((s, i) => {
@@ -505,18 +510,6 @@ export class SimChain {
       if (!winners.includes(pick)) winners.push(pick);
     }
     return winners;
-  }
-
-  /** Every StakeDiffWindowSize blocks the price follows the pool size towards its target, ×½..×2. */
-  private retargetStakeDiff(height: number) {
-    if (height === 0 || height % this.net.stakeDiffWindowSize !== 0) return;
-    const target = BigInt(this.net.ticketPoolSize);
-    const size = BigInt(Math.max(1, this.live.size));
-    let next = this.stakeDiff * size / target;
-    if (next > this.stakeDiff * 2n) next = this.stakeDiff * 2n;
-    if (next < this.stakeDiff / 2n) next = this.stakeDiff / 2n;
-    const min = BigInt(this.net.minimumStakeDiff);
-    this.stakeDiff = next < min ? min : next;
   }
 
   private nextTime(): number {

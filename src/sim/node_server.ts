@@ -10,12 +10,12 @@ import {
   pubKeyHashAddressOf,
 } from "../domain/address.ts";
 import { disasmScript, scriptAddresses } from "../domain/script.ts";
-import { parseCommitment, parseVote } from "../domain/stake.ts";
+import { commitmentAddress, parseCommitment, parseVote } from "../domain/stake.ts";
 import { deserializeTx, type MsgTx, serializeTx, txid, varIntBytes } from "../domain/tx.ts";
 import { RpcCode } from "../rpc/errors.ts";
 import { encodeNotification, type HcNotification } from "../rpc/hc_methods.ts";
 import type { RpcHandler, RpcServer } from "../rpc/jsonrpc_server.ts";
-import { type ChainEvent, type SimBlock, type SimChain, type StoredTx, TxRejected } from "./chain.ts";
+import type { ChainEvent, SimBlock, SimChain, StoredTx } from "./chain.ts";
 import { NO_FAULTS, type NodeFaults, type ServerKind } from "./faults.ts";
 import { rpcFail, type SimWallet, toCoins } from "./wallet.ts";
 
@@ -35,6 +35,9 @@ const semver = (major: number, minor: number, patch: number) => ({
   buildmetadata: "",
 });
 
+/** hcd's version answer: its JSON-RPC API only (rpcserver.go jsonrpcSemver). */
+const HCD_VERSION = { hcdjsonrpcapi: semver(3, 1, 0) };
+
 /** A vote submitted to a node, kept for tests (issue 5 item 6). */
 export interface VoteRecord {
   readonly ticket: string;
@@ -49,13 +52,23 @@ export interface VoteRecord {
   readonly outcome: "accepted" | "duplicate" | "rejected";
 }
 
-/** Positional parameters checked the way hcjson unmarshals them: wrong count or type → -32602. */
+/**
+ * Positional parameters checked the way hcjson unmarshals them. A wrong count or type is -8
+ * "Parse error: …" from hcd (rpcInvalidError) and a bare -32600 "Invalid request" from hcwallet.
+ */
 class Params {
-  constructor(private readonly method: string, private readonly values: ReadonlyArray<unknown>, max: number) {
+  constructor(
+    private readonly server: ServerKind,
+    private readonly method: string,
+    private readonly values: ReadonlyArray<unknown>,
+    max: number,
+  ) {
     if (values.length > max) this.bad(`too many parameters (at most ${max})`);
   }
   private bad(detail: string): never {
-    return rpcFail(RpcCode.invalidParams, `${this.method}: ${detail}`);
+    return this.server === "hcd"
+      ? rpcFail(RpcCode.invalidParameter, `Parse error: ${this.method}: ${detail}`)
+      : rpcFail(RpcCode.invalidRequest, "Invalid request");
   }
   private at(i: number, what: string, ok: (v: unknown) => boolean): unknown {
     const v = this.values[i];
@@ -71,6 +84,13 @@ class Params {
   }
   int(i: number): number {
     return this.at(i, "an integer", (v) => Number.isInteger(v)) as number;
+  }
+  uint16(i: number): number {
+    return this.at(
+      i,
+      "a uint16",
+      (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff,
+    ) as number;
   }
   bool(i: number): boolean {
     return this.at(i, "a boolean", (v) => typeof v === "boolean") as boolean;
@@ -103,6 +123,7 @@ const methodNotFound = (): never => rpcFail(RpcCode.methodNotFound, "Method not 
 
 // ---- result shapes shared by hcd and the wallet passthrough ----
 
+/** The fields getblockheader and getblock share, read from the header (hcd rpcserver.go). */
 const headerVerbose = (chain: SimChain, b: SimBlock) => {
   const h = b.header;
   const next = chain.blockAt(b.height + 1);
@@ -110,7 +131,7 @@ const headerVerbose = (chain: SimChain, b: SimBlock) => {
     hash: b.hash,
     confirmations: chain.height - b.height + 1,
     version: h.version,
-    previousblockhash: b.height === 0 ? "0".repeat(64) : chain.blockAt(b.height - 1)!.hash,
+    previousblockhash: toHex(h.prevBlock.slice().reverse()),
     merkleroot: toHex(h.merkleRoot.slice().reverse()),
     stakeroot: toHex(h.stakeRoot.slice().reverse()),
     votebits: h.voteBits,
@@ -125,7 +146,6 @@ const headerVerbose = (chain: SimChain, b: SimBlock) => {
     size: h.size,
     time: h.timestamp,
     nonce: h.nonce,
-    extradata: toHex(h.extraData),
     stakeversion: h.stakeVersion,
     difficulty: 1,
     ...(next ? { nextblockhash: next.hash } : {}),
@@ -143,35 +163,38 @@ const blockBytes = (chain: SimChain, b: SimBlock) => {
   );
 };
 
-const rawTxVerbose = (chain: SimChain, s: StoredTx) => {
+/**
+ * hcd createTxRawResult. Every input of a non-coinbase transaction, a vote's stakebase included,
+ * is marshalled with txid/vout/tree/scriptSig (hcjson Vin.MarshalJSON has no stakebase form); a
+ * ticket's odd outputs are "sstxcommitment" with the commitment address and amount. blockindex,
+ * confirmations, time and blocktime are omitempty; getrawtransaction always passes index 0.
+ */
+const rawTxVerbose = (chain: SimChain, s: StoredTx, blockIndex: number) => {
   const net = chain.net;
   const block = s.blockHash ? chain.blockByHash(s.blockHash) : undefined;
-  const isVote = s.type === "vote";
   return {
     hex: toHex(s.bytes),
     txid: s.txid,
     version: s.tx.version,
     locktime: s.tx.lockTime,
     expiry: s.tx.expiry,
-    vin: s.tx.inputs.map((i, k) =>
-      isVote && k === 0
-        ? { stakebase: toHex(i.sigScript), sequence: i.sequence, amountin: toCoins(i.valueIn) }
-        : {
-          txid: toHex(i.prevHash.slice().reverse()),
-          vout: i.prevIndex,
-          tree: i.tree,
-          sequence: i.sequence,
-          amountin: toCoins(i.valueIn),
-          blockheight: i.blockHeight,
-          blockindex: i.blockIndex,
-          scriptSig: { asm: disasmScript(i.sigScript), hex: toHex(i.sigScript) },
-        }
-    ),
+    vin: s.tx.inputs.map((i) => ({
+      txid: toHex(i.prevHash.slice().reverse()),
+      vout: i.prevIndex,
+      tree: i.tree,
+      sequence: i.sequence,
+      amountin: toCoins(i.valueIn),
+      blockheight: i.blockHeight,
+      blockindex: i.blockIndex,
+      scriptSig: { asm: disasmScript(i.sigScript), hex: toHex(i.sigScript) },
+    })),
     vout: s.tx.outputs.map((o, n) => {
-      const { class: type, addresses, reqSigs } = scriptAddresses(o.pkScript, net);
       const commitment = s.type === "ticket" && n % 2 === 1
         ? Either.getOrUndefined(parseCommitment(o.pkScript))
         : undefined;
+      const { class: type, addresses, reqSigs } = commitment
+        ? { class: "sstxcommitment", addresses: [commitmentAddress(net, commitment)], reqSigs: 0 }
+        : scriptAddresses(o.pkScript, net);
       return {
         value: toCoins(o.value),
         n,
@@ -179,10 +202,11 @@ const rawTxVerbose = (chain: SimChain, s: StoredTx) => {
         scriptPubKey: {
           asm: disasmScript(o.pkScript),
           hex: toHex(o.pkScript),
+          ...(reqSigs > 0 ? { reqSigs } : {}),
+          type,
           ...(addresses.length > 0
-            ? { reqSigs, addresses: addresses.map((a) => encodeAddress(pubKeyHashAddressOf(a))) }
+            ? { addresses: addresses.map((a) => encodeAddress(pubKeyHashAddressOf(a))) }
             : {}),
-          type: commitment ? "sstxcommitment" : type,
           ...(commitment ? { commitamt: toCoins(commitment.amount) } : {}),
         },
       };
@@ -191,7 +215,7 @@ const rawTxVerbose = (chain: SimChain, s: StoredTx) => {
       ? {
         blockhash: block.hash,
         blockheight: block.height,
-        blockindex: s.blockIndex,
+        ...(blockIndex > 0 ? { blockindex: blockIndex } : {}),
         confirmations: chain.height - block.height + 1,
         time: block.header.timestamp,
         blocktime: block.header.timestamp,
@@ -199,6 +223,12 @@ const rawTxVerbose = (chain: SimChain, s: StoredTx) => {
       : { blockheight: 0 }),
   };
 };
+
+/** hcd rpcDecodeHexError for a hash argument that chainhash.NewHashFromStr refuses. */
+const requireHash = (hash: string): string =>
+  /^[0-9a-fA-F]{0,64}$/.test(hash)
+    ? hash
+    : rpcFail(RpcCode.deserialization, `Argument must be hexadecimal string (not ${JSON.stringify(hash)})`);
 
 /** Bit i set when hash i of the blob is in `set` (hcd existslivetickets bitset, LSB first). */
 const existsBitset = (method: string, blob: string, has: (hash: string) => boolean): string => {
@@ -284,15 +314,29 @@ export class SimNode {
 
   // ---- notifications ----
 
+  /** Sends a notification to every websocket client of this hcd registered for `kind`. */
+  private send(kind: Subscription, n: HcNotification) {
+    const { method, params } = encodeNotification(n);
+    // hcd's empty lists here are nil Go slices, marshalled as null.
+    const wire = params.map((p) => Array.isArray(p) && p.length === 0 ? null : p);
+    for (const [connectionId, subs] of this.subscriptions) {
+      if (subs.has(kind)) this.hcdServer?.notify(method, wire, connectionId);
+    }
+  }
+
+  private sendWinners(b: SimBlock) {
+    this.send("winningtickets", {
+      _tag: "winningtickets",
+      blockHash: b.hash,
+      blockHeight: b.height,
+      tickets: b.winners,
+    });
+  }
+
   onChainEvent(e: ChainEvent) {
     if (e.kind === "disconnected") this.wallet.rewindTo(e.block.height - 1);
     this.wallet.sync();
-    const send = (kind: Subscription, n: HcNotification) => {
-      const { method, params } = encodeNotification(n);
-      for (const [connectionId, subs] of this.subscriptions) {
-        if (subs.has(kind)) this.hcdServer?.notify(method, params, connectionId);
-      }
-    };
+    const send = (kind: Subscription, n: HcNotification) => this.send(kind, n);
     if (e.kind === "reorganization") {
       send("blocks", {
         _tag: "reorganization",
@@ -309,7 +353,8 @@ export class SimNode {
     }
     const b = e.block;
     const sdiff = Number(b.nextStakeDiff);
-    send("blocks", { _tag: "blockconnected", header: toHex(b.headerBytes), subscribedTxs: [] });
+    // hcd's order: the chain's stake notifications, the block, then the block manager's lottery
+    // and stake difficulty.
     send("spentandmissedtickets", {
       _tag: "spentandmissedtickets",
       blockHash: b.hash,
@@ -324,12 +369,8 @@ export class SimNode {
       stakeDiff: sdiff,
       tickets: b.newTickets,
     });
-    send("winningtickets", {
-      _tag: "winningtickets",
-      blockHash: b.hash,
-      blockHeight: b.height,
-      tickets: b.winners,
-    });
+    send("blocks", { _tag: "blockconnected", header: toHex(b.headerBytes), subscribedTxs: [] });
+    this.sendWinners(b);
     send("stakedifficulty", {
       _tag: "stakedifficulty",
       blockHash: b.hash,
@@ -341,8 +382,14 @@ export class SimNode {
   // ---- hcd ----
 
   private sendRawTransaction(server: ServerKind, hex: string): string {
-    const tx: MsgTx | undefined = Either.getOrUndefined(Either.flatMap(fromHex(hex), deserializeTx));
-    if (!tx) return rpcFail(RpcCode.deserialization, "TX decode failed");
+    // hcd prepends a 0 to an odd-length hex string.
+    const bytes = Either.getOrUndefined(fromHex(hex.length % 2 === 0 ? hex : `0${hex}`)) ??
+      rpcFail(RpcCode.deserialization, `Argument must be hexadecimal string (not ${JSON.stringify(hex)})`);
+    const decoded = deserializeTx(bytes);
+    if (Either.isLeft(decoded)) {
+      return rpcFail(RpcCode.deserialization, `Could not decode Tx: ${decoded.left.message}`);
+    }
+    const tx: MsgTx = decoded.right;
     const vote = Either.getOrUndefined(parseVote(tx));
     const result = this.chain.submit(tx);
     if (vote) {
@@ -358,10 +405,8 @@ export class SimNode {
         outcome: Either.isRight(result) ? "accepted" : result.left.duplicate ? "duplicate" : "rejected",
       });
     }
-    if (Either.isLeft(result)) {
-      const e: TxRejected = result.left;
-      return rpcFail(e.duplicate ? RpcCode.misc : RpcCode.deserialization, e.message);
-    }
+    // Every mempool refusal is a RuleError, which hcd answers with -1.
+    if (Either.isLeft(result)) return rpcFail(RpcCode.misc, result.left.message);
     return result.right;
   }
 
@@ -369,7 +414,8 @@ export class SimNode {
   private chainMethod(server: ServerKind, method: string, p: (max: number) => Params): unknown {
     const chain = this.chain;
     const blockOf = (hash: string) =>
-      chain.blockByHash(hash) ?? rpcFail(RpcCode.invalidAddressOrKey, "Block not found");
+      chain.blockByHash(requireHash(hash)) ??
+        rpcFail(RpcCode.invalidAddressOrKey, `Block not found: ${hash}`);
     switch (method) {
       case "getbestblock":
         p(0);
@@ -387,22 +433,28 @@ export class SimNode {
         if (!(a.optBool(1) ?? true)) return toHex(blockBytes(chain, b));
         const verboseTx = a.optBool(2) ?? false;
         const txs = (ids: ReadonlyArray<string>) =>
-          verboseTx ? ids.map((id) => rawTxVerbose(chain, chain.tx(id)!)) : ids;
+          verboseTx ? ids.map((id, i) => rawTxVerbose(chain, chain.tx(id)!, i)) : ids;
+        // tx/stx/rawtx/rawstx are omitempty: an empty tree leaves its member out.
+        const tree = (name: string, ids: ReadonlyArray<string>) => ids.length > 0 ? { [name]: txs(ids) } : {};
         return {
           ...headerVerbose(chain, b),
-          ...(verboseTx ? { rawtx: txs(b.txids), rawstx: txs(b.stxids) } : { tx: b.txids, stx: b.stxids }),
+          extradata: toHex(b.header.extraData),
+          ...tree(verboseTx ? "rawtx" : "tx", b.txids),
+          ...tree(verboseTx ? "rawstx" : "stx", b.stxids),
         };
       }
       case "getblockheader": {
         const a = p(2);
         const b = blockOf(a.str(0));
-        return (a.optBool(1) ?? true) ? headerVerbose(chain, b) : toHex(b.headerBytes);
+        // hcd's getblockheader answer has a chainwork member it never fills and no extradata.
+        return (a.optBool(1) ?? true) ? { ...headerVerbose(chain, b), chainwork: "" } : toHex(b.headerBytes);
       }
       case "getrawtransaction": {
         const a = p(2);
-        const s = chain.tx(a.str(0)) ??
-          rpcFail(RpcCode.invalidAddressOrKey, "No information available about transaction");
-        return (a.optInt(1) ?? 0) !== 0 ? rawTxVerbose(chain, s) : toHex(s.bytes);
+        const id = requireHash(a.str(0));
+        const s = chain.tx(id) ??
+          rpcFail(RpcCode.invalidAddressOrKey, `No information available about transaction ${id}`);
+        return (a.optInt(1) ?? 0) !== 0 ? rawTxVerbose(chain, s, 0) : toHex(s.bytes);
       }
       case "sendrawtransaction": {
         const a = p(2);
@@ -424,6 +476,12 @@ export class SimNode {
       case "missedtickets":
         p(0);
         return { tickets: [...chain.ticketsWithStatus("missed"), ...chain.ticketsWithStatus("expired")] };
+      case "rebroadcastwinners":
+        // hcd announces the tip generation's winners again to all its winningtickets clients; the
+        // simulation keeps no side chains, so that is the tip alone.
+        p(0);
+        this.sendWinners(chain.tip);
+        return null;
       case "getcurrentnet":
         p(0);
         return NET_MAGIC[chain.net.name];
@@ -440,7 +498,7 @@ export class SimNode {
   }
 
   readonly hcdHandler: RpcHandler = (method, params, ctx) => {
-    const p = (max: number) => new Params(method, params, max);
+    const p = (max: number) => new Params("hcd", method, params, max);
     this.injectedError("hcd", method);
     const subscribe = (kind: Subscription) => {
       p(0);
@@ -462,7 +520,7 @@ export class SimNode {
         return subscribe("stakedifficulty");
       case "version":
         p(0);
-        return Promise.resolve({ hcdjsonrpcapi: semver(3, 1, 0), hcd: semver(2, 0, 0) });
+        return Promise.resolve(HCD_VERSION);
       case "getinfo":
         p(0);
         return Promise.resolve({
@@ -478,7 +536,7 @@ export class SimNode {
           errors: "",
         });
       case "ticketsforaddress": {
-        const a = new Params(method, params, 1).str(0);
+        const a = p(1).str(0);
         return Promise.resolve({ tickets: this.allTicketsFor(a) });
       }
       default:
@@ -496,7 +554,7 @@ export class SimNode {
   // ---- hcwallet ----
 
   readonly walletHandler: RpcHandler = (method, params) => {
-    const p = (max: number) => new Params(method, params, max);
+    const p = (max: number) => new Params("wallet", method, params, max);
     const w = this.wallet;
     this.injectedError("wallet", method);
     const answer = (): unknown => {
@@ -504,7 +562,7 @@ export class SimNode {
         case "getnewaddress": {
           const a = p(2);
           const account = a.optStr(0) ?? "default";
-          if (account !== "default") rpcFail(-11, `account name '${account}' not found`);
+          if (account !== "default") rpcFail(RpcCode.wallet, `account name '${account}' not found`);
           const gap = a.optStr(1) ?? "error";
           if (!["error", "ignore", "wrap"].includes(gap)) {
             rpcFail(RpcCode.invalidParameter, `unknown gap policy "${gap}"`);
@@ -528,13 +586,13 @@ export class SimNode {
         case "accountsyncaddressindex": {
           const a = p(3);
           const account = a.str(0);
-          if (account !== "default") rpcFail(-11, `account name '${account}' not found`);
+          if (account !== "default") rpcFail(RpcCode.wallet, `account name '${account}' not found`);
           w.accountSyncAddressIndex(a.int(1), a.int(2));
           return null;
         }
         case "getmasterpubkey": {
           const account = p(1).optStr(0) ?? "default";
-          if (account !== "default") rpcFail(-11, `account name '${account}' not found`);
+          if (account !== "default") rpcFail(RpcCode.wallet, `account name '${account}' not found`);
           return w.getMasterPubKey();
         }
         case "getstakeinfo":
@@ -561,9 +619,9 @@ export class SimNode {
           return this.walletTransaction(p(2).str(0));
         case "generatevote": {
           const a = p(5);
-          const bits = a.int(3);
-          if (bits < 0 || bits > 0xffff) rpcFail(RpcCode.invalidParameter, `votebits ${bits} out of range`);
-          return { hex: toHex(serializeTx(w.generateVote(a.str(0), a.int(1), a.str(2), bits, a.str(4)))) };
+          return {
+            hex: toHex(serializeTx(w.generateVote(a.str(0), a.int(1), a.str(2), a.uint16(3), a.str(4)))),
+          };
         }
         case "walletinfo":
           p(0);
@@ -596,7 +654,7 @@ export class SimNode {
                 unconfirmed: 0,
                 votingauthority: locked,
               }]
-              : rpcFail(-11, `account name '${account}' not found`),
+              : rpcFail(RpcCode.wallet, `account name '${account}' not found`),
             blockhash: this.chain.blockAt(w.bestHeight)!.hash,
             totalimmaturecoinbaserewards: 0,
             totalimmaturestakegeneration: 0,
@@ -627,7 +685,7 @@ export class SimNode {
         case "purchaseticket": {
           const a = p(10);
           const account = a.str(0);
-          if (account !== "default") rpcFail(-11, `account name '${account}' not found`);
+          if (account !== "default") rpcFail(RpcCode.wallet, `account name '${account}' not found`);
           const numTickets = a.optInt(4) ?? 1;
           if (numTickets < 1) rpcFail(RpcCode.invalidParameter, "numtickets must be at least 1");
           a.optInt(2);
@@ -644,7 +702,8 @@ export class SimNode {
         }
         case "version":
           p(0);
-          return { hcwalletjsonrpcapi: semver(5, 0, 0), hcwallet: semver(2, 0, 0) };
+          // hcwallet answers its hcd's map with its own API added (only its own without an hcd).
+          return { ...(w.connected ? HCD_VERSION : {}), hcwalletjsonrpcapi: semver(4, 1, 0) };
         case "walletpassphrase": {
           const a = p(2);
           w.walletPassphrase(a.str(0), a.int(1));
@@ -688,29 +747,36 @@ export class SimNode {
     return Promise.resolve(answer());
   };
 
+  /**
+   * hcwallet gettransaction. blockhash, blockindex (never filled: 0) and blocktime are always
+   * present, empty when unmined. A ticket paying one of the wallet's scripts or keys is a credit of
+   * its out0: one "receive" detail in the account owning the address (imported for a script).
+   */
   private walletTransaction(id: string) {
-    const tx = this.wallet.knownTx(id) ??
+    const tx = this.wallet.knownTx(requireWalletHash(id)) ??
       rpcFail(RpcCode.invalidAddressOrKey, "No information for transaction");
     const stored = this.chain.tx(id);
     const block = stored?.blockHash ? this.chain.blockByHash(stored.blockHash) : undefined;
     const out0 = tx.outputs[0];
     const payee = out0 ? scriptAddresses(out0.pkScript, this.chain.net).addresses[0] : undefined;
+    const received = this.wallet.ownsTicket(id) && !this.wallet.madeTx(id);
+    const time = block?.header.timestamp ?? Math.floor(Date.now() / 1000);
     return {
-      amount: 0,
+      amount: received ? toCoins(out0.value) : 0,
       confirmations: block ? this.chain.height - block.height + 1 : 0,
-      ...(block
-        ? { blockhash: block.hash, blockindex: stored!.blockIndex, blocktime: block.header.timestamp }
-        : {}),
+      blockhash: block?.hash ?? "",
+      blockindex: 0,
+      blocktime: block?.header.timestamp ?? 0,
       txid: id,
       walletconflicts: [],
-      time: block?.header.timestamp ?? Math.floor(Date.now() / 1000),
-      timereceived: block?.header.timestamp ?? Math.floor(Date.now() / 1000),
+      time,
+      timereceived: time,
       details: payee
         ? [{
-          account: "",
+          account: received ? (payee.kind === "scripthash" ? "imported" : "default") : "",
           address: encodeAddress(pubKeyHashAddressOf(payee)),
-          amount: toCoins(out0.value),
-          category: stored?.type === "ticket" ? "ticket" : "send",
+          amount: received ? toCoins(out0.value) : -toCoins(out0.value),
+          category: received ? "receive" : "send",
           vout: 0,
         }]
         : [],
@@ -718,3 +784,9 @@ export class SimNode {
     };
   }
 }
+
+/** hcwallet's -22 for a txid chainhash.NewHashFromStr refuses. */
+const requireWalletHash = (hash: string): string =>
+  /^[0-9a-fA-F]{0,64}$/.test(hash)
+    ? hash
+    : rpcFail(RpcCode.deserialization, `Transaction hash string decode failed: invalid hash ${hash}`);

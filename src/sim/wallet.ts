@@ -2,7 +2,7 @@
 // seed), imported redeem scripts, owned tickets, stake-pool mode with hcwallet's fee check (§6.3)
 // deciding live vs invalid, vote choices and lock state; the user wallet is the same model with a
 // spendable balance and purchaseticket. Semantic failures are thrown as the JSON-RPC error objects
-// hcwallet answers with (HC-PROTOCOL §8.2).
+// hcwallet answers with (HC-PROTOCOL §8.2): most are plain Go errors, which hcwallet sends as -4.
 import { Either } from "effect";
 import {
   type Address,
@@ -36,6 +36,11 @@ export const rpcFail = (code: number, message: string): never => {
 export const ATOMS_PER_COIN = 100_000_000;
 export const toCoins = (atoms: bigint | number): number => Number(atoms) / ATOMS_PER_COIN;
 const toAtoms = (coins: number): bigint => BigInt(Math.round(coins * ATOMS_PER_COIN));
+
+/** The display form of the zero hash: hcwallet's spentby for an unspent stake pool ticket. */
+const ZERO_HASH = "0".repeat(64);
+/** udb's errLocked, sent as -4 by operations that need the private keys. */
+const LOCKED = "address manager is locked";
 
 /** hcwallet's address gap limit: addresses this far past the last used index are watched. */
 const GAP_LIMIT = 20;
@@ -237,8 +242,9 @@ export class SimWallet {
     }
   }
 
+  /** hcrpcclient's error for a call over a lost hcd connection, sent as -4. */
   requireDaemon() {
-    if (!this.connected) rpcFail(RpcCode.clientNotConnected, "Chain RPC is inactive");
+    if (!this.connected) rpcFail(RpcCode.wallet, "the client has been disconnected");
   }
 
   // ---- lock state ----
@@ -280,10 +286,10 @@ export class SimWallet {
   }
 
   accountSyncAddressIndex(branch: number, index: number) {
-    if (branch !== 0 && branch !== 1) rpcFail(RpcCode.invalidParameter, `invalid branch ${branch}`);
     if (!Number.isInteger(index) || index < 0 || index >= 2 ** 31) {
-      rpcFail(RpcCode.invalidParameter, `invalid child index ${index}`);
+      rpcFail(RpcCode.wallet, `child index ${index} exceeds the maximum child index for an account`);
     }
+    if (branch !== 0 && branch !== 1) rpcFail(RpcCode.wallet, `branch ${branch} is not internal or external`);
     this.keys.ensure(branch, index + GAP_LIMIT);
     this.lastUsed[branch] = Math.max(this.lastUsed[branch], index);
   }
@@ -351,12 +357,15 @@ export class SimWallet {
     };
   }
 
+  /** An already imported script is accepted again even while locked, as hcwallet does. */
   importScript(hex: string, rescan: boolean, scanFrom: number) {
-    this.requireUnlocked();
     const script = fromHex(hex);
-    if (Either.isLeft(script)) return rpcFail(RpcCode.deserialization, `invalid redeem script hex`);
+    if (Either.isLeft(script)) return rpcFail(RpcCode.wallet, `encoding/hex: invalid hex string ${hex}`);
+    if (script.right.length === 0) return rpcFail(RpcCode.wallet, "passed empty script");
+    this.requireDaemon();
     const h = toHex(hash160(script.right));
     if (!this.scripts.has(h)) {
+      if (!this.unlocked) rpcFail(RpcCode.wallet, LOCKED);
       this.scripts.set(h, {
         script: script.right,
         address: encodeAddress(scriptHashAddress(this.net, script.right)),
@@ -389,8 +398,9 @@ export class SimWallet {
 
   addTicket(hex: string) {
     const tx = Either.getOrUndefined(Either.flatMap(fromHex(hex), deserializeTx));
-    if (!tx) return rpcFail(RpcCode.deserialization, "ticket hex does not decode");
-    if (Either.isLeft(parseTicket(tx))) return rpcFail(RpcCode.invalidParameter, "not a ticket");
+    if (!tx) return rpcFail(RpcCode.wallet, "ticket hex does not decode to a transaction");
+    const ticket = parseTicket(tx);
+    if (Either.isLeft(ticket)) return rpcFail(RpcCode.wallet, `not a ticket: ${ticket.left.message}`);
     const id = txid(tx);
     this.owned.set(id, tx);
     const mined = this.chain.ticket(id);
@@ -419,24 +429,37 @@ export class SimWallet {
     );
   }
 
+  /**
+   * hcwallet's stake pool records: a ticket is live until a vote (voted) or a revocation (missed,
+   * or expired when revoked TicketExpiry blocks after purchase) spends it. Empty lists are null.
+   */
   stakePoolUserInfo(user: string) {
     const a = decodeAddressForNet(user, this.net);
-    if (Either.isLeft(a)) return rpcFail(RpcCode.invalidAddressOrKey, `Invalid address: ${a.left.detail}`);
+    if (Either.isLeft(a)) return rpcFail(RpcCode.wallet, `${user}: ${a.left.detail}`);
+    if (a.right.kind !== "scripthash" && a.right.kind !== "pubkeyhash") {
+      return rpcFail(RpcCode.wallet, "stake pool user address must be P2PKH or P2SH");
+    }
     const info = this.users.get(toHex(addressHash160(a.right)));
-    return {
-      tickets: [...(info?.tickets ?? [])].map((hash) => {
-        const t = this.chain.ticket(hash)!;
-        const status = t.status === "immature" ? "live" : t.status === "revoked" ? t.revokedFrom! : t.status;
-        return {
-          status,
-          ticket: hash,
-          ticketheight: t.height,
-          spentby: t.spentBy ?? "",
-          spentbyheight: t.spentByHeight ?? 0,
-        };
-      }),
-      invalid: [...(info?.invalid ?? [])],
-    };
+    const tickets = [...(info?.tickets ?? [])].map((hash) => {
+      const t = this.chain.ticket(hash)!;
+      const spent = t.status === "voted" || t.status === "revoked";
+      const status = t.status === "voted"
+        ? "voted"
+        : t.status !== "revoked"
+        ? "live"
+        : t.spentByHeight! - t.height >= this.net.ticketExpiry
+        ? "expired"
+        : "missed";
+      return {
+        status,
+        ticket: hash,
+        ticketheight: t.height,
+        spentby: spent ? t.spentBy! : ZERO_HASH,
+        spentbyheight: spent ? t.spentByHeight! : 0,
+      };
+    });
+    const invalid = [...(info?.invalid ?? [])];
+    return { tickets: tickets.length > 0 ? tickets : null, invalid: invalid.length > 0 ? invalid : null };
   }
 
   stakeInfo() {
@@ -480,11 +503,15 @@ export class SimWallet {
 
   /** hcwallet generatevote: the unsigned vote for one of its tickets, with exactly these bits. */
   generateVote(blockHash: string, height: number, ticketHash: string, voteBits: number, voteBitsExt: string) {
-    this.requireUnlocked();
+    for (const hash of [blockHash, ticketHash]) {
+      if (!/^[0-9a-fA-F]{0,64}$/.test(hash)) rpcFail(RpcCode.wallet, `invalid hash string ${hash}`);
+    }
     const ext = fromHex(voteBitsExt);
-    if (Either.isLeft(ext)) return rpcFail(RpcCode.deserialization, "votebitsext is not hex");
+    if (Either.isLeft(ext)) return rpcFail(RpcCode.wallet, `encoding/hex: invalid hex string ${voteBitsExt}`);
     const ticket = this.owned.get(ticketHash);
-    if (!ticket) return rpcFail(RpcCode.wallet, `ticket ${ticketHash} is not in the wallet`);
+    if (!ticket) return rpcFail(RpcCode.wallet, "ticket purchase transaction not found");
+    // Signing needs the ticket's voting key.
+    if (!this.unlocked) rpcFail(RpcCode.wallet, LOCKED);
     const vote = buildVote({
       ticket,
       blockHash,
@@ -497,6 +524,11 @@ export class SimWallet {
     if (Either.isLeft(vote)) return rpcFail(RpcCode.invalidParameter, vote.left.reason);
     this.made.set(txid(vote.right), vote.right);
     return vote.right;
+  }
+
+  /** Whether the wallet built this transaction itself (a vote or a purchase). */
+  madeTx(id: string): boolean {
+    return this.made.has(id);
   }
 
   /** A transaction the wallet knows: one it made, an owned ticket, or one paying it. */

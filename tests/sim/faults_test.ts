@@ -27,10 +27,11 @@ Deno.test("every node fault can be switched on and off and a client sees it", ()
       yield* flip({ hcdDown: false });
       assert.equal((yield* hcd0.getBestBlock()).height, 0);
 
-      // locked: walletinfo says so, generatevote and importscript need unlocking (-13)
+      // locked: walletinfo says so; importing a new script needs the keys (hcwallet: -4)
       yield* flip({ locked: true });
       assert.equal((yield* w0.walletInfo()).unlocked, false);
-      assert.equal((yield* callError(w0.importScript("51", false))).code, -13);
+      const locked = yield* callError(w0.importScript("51", false));
+      assert.deepEqual([locked.code, locked.message], [-4, "address manager is locked"]);
       assert.equal((yield* callError(w0.walletPassphrase("wrong", 0))).code, -14);
       yield* flip({ locked: false });
       assert.equal((yield* w0.walletInfo()).unlocked, true);
@@ -41,7 +42,7 @@ Deno.test("every node fault can be switched on and off and a client sees it", ()
       // not connected to its hcd: daemonconnected false, chain-backed calls fail
       yield* flip({ daemonDisconnected: true });
       assert.equal((yield* w0.walletInfo()).daemonconnected, false);
-      assert.equal((yield* callError(w0.getStakeInfo())).code, -9);
+      assert.equal((yield* callError(w0.getStakeInfo())).code, -4);
       control.generate(2);
       assert.equal((yield* w0.getBestBlock()).height, 0, "a disconnected wallet does not follow the chain");
       yield* flip({ daemonDisconnected: false });
@@ -106,17 +107,23 @@ Deno.test("every node fault can be switched on and off and a client sees it", ()
       assert.equal(control.faults(0).latencyMs, 0);
     })))));
 
-Deno.test("protocol errors: unknown method -32601, bad params -32602/-8, garbage tx -22, bad login 401", () =>
+Deno.test("protocol errors: unknown method -32601, bad params -32600 (wallet) / -8 (hcd), garbage tx -22, bad login 401", () =>
   withNetwork({ nodes: 1 }, (network) =>
     Effect.runPromise(Effect.scoped(Effect.gen(function* () {
       const w = walletRpc(yield* clientFor(network.endpoints.nodes[0].wallet));
       const hcd = nodeRpc(yield* clientFor(network.endpoints.nodes[0].hcd));
       assert.equal((yield* callError(w.client.call("getticket", []))).code, -32601);
-      assert.equal((yield* callError(w.client.call("gettickets", []))).code, -32602);
-      assert.equal((yield* callError(w.client.call("gettickets", ["yes"]))).code, -32602);
+      const invalidRequest = yield* callError(w.client.call("gettickets", []));
+      assert.deepEqual([invalidRequest.code, invalidRequest.message], [-32600, "Invalid request"]);
+      assert.equal((yield* callError(w.client.call("gettickets", ["yes"]))).code, -32600);
+      const hcdParams = yield* callError(hcd.client.call("getblockcount", [1]));
+      assert.equal(hcdParams.code, -8);
+      assert.match(hcdParams.message, /^Parse error: /);
       assert.equal((yield* callError(w.getNewAddress("default", "sometimes"))).code, -8);
-      assert.equal((yield* callError(w.accountSyncAddressIndex("default", 0, 2 ** 31))).code, -8);
-      assert.equal((yield* callError(hcd.sendRawTransaction("00ff"))).code, -22);
+      assert.equal((yield* callError(w.accountSyncAddressIndex("default", 0, 2 ** 31))).code, -4);
+      const garbage = yield* callError(hcd.sendRawTransaction("00ff"));
+      assert.equal(garbage.code, -22);
+      assert.match(garbage.message, /^Could not decode Tx: /);
       assert.equal((yield* w.validateAddress("not an address")).isvalid, false);
       const status = yield* Effect.promise(() =>
         Deno.readTextFile(network.endpoints.nodes[0].hcd.cert).then((ca) =>
