@@ -124,7 +124,8 @@ export const emptyTicketSet: TicketSet = { tickets: new Map(), added: new Map() 
 
 export type TicketState = "live" | "ignored";
 
-const stateOf = (set: TicketSet, t: PoolTicket): TicketState =>
+/** A pool ticket's state under the set's admin-added low-fee tickets, whether or not the set holds it. */
+export const stateOf = (set: TicketSet, t: PoolTicket): TicketState =>
   t.feeOk || set.added.has(t.hash) ? "live" : "ignored";
 
 /** "live" if a selection of this ticket is voted, "ignored" if it is a low-fee one, else undefined. */
@@ -220,3 +221,46 @@ export const ticketsRescanned = (
 /** A ticket that leaves the pool after `ticketExpiry` blocks was not selected: it expired, not missed. */
 export const missedOrExpired = (net: NetParams, ticket: PoolTicket, height: number): "missed" | "expired" =>
   ticket.height > 0 && height - ticket.height >= net.ticketExpiry ? "expired" : "missed";
+
+// ---- one vote per ticket and block ----
+
+/**
+ * The winners this node is voting or has voted, by block hash. hcd announces a block's winners
+ * again on `rebroadcastwinners` (which any client of that hcd, hcwallet included, may ask for), so
+ * an announcement is no proof that the vote is still to be made.
+ */
+export type VoteClaims = ReadonlyMap<
+  string,
+  { readonly height: number; readonly tickets: ReadonlySet<string> }
+>;
+
+export const emptyVoteClaims: VoteClaims = new Map();
+
+/** Only the tip's winners can vote; blocks this far below the newest claimed one are forgotten. */
+export const VOTE_CLAIM_DEPTH = 3;
+
+/** Claims the winners of a block that are not claimed yet; returns them and the updated claims. */
+export const claimWinners = (
+  claims: VoteClaims,
+  blockHash: string,
+  height: number,
+  winners: ReadonlyArray<string>,
+): { readonly claims: VoteClaims; readonly claimed: ReadonlyArray<string> } => {
+  const newest = Math.max(height, ...[...claims.values()].map((c) => c.height));
+  const next = new Map([...claims].filter(([, c]) => c.height > newest - VOTE_CLAIM_DEPTH));
+  // A block that far behind is no longer the tip: a vote on it would be refused.
+  if (height <= newest - VOTE_CLAIM_DEPTH) return { claims: next, claimed: [] };
+  const before = claims.get(blockHash)?.tickets ?? new Set<string>();
+  const claimed = [...new Set(winners)].filter((t) => !before.has(t));
+  next.set(blockHash, { height, tickets: new Set([...before, ...claimed]) });
+  return { claims: next, claimed };
+};
+
+/** Gives a claim back (the ticket was not voted), so a later announcement of the block can vote it. */
+export const releaseClaim = (claims: VoteClaims, blockHash: string, ticket: string): VoteClaims => {
+  const c = claims.get(blockHash);
+  if (c === undefined || !c.tickets.has(ticket)) return claims;
+  const tickets = new Set(c.tickets);
+  tickets.delete(ticket);
+  return new Map(claims).set(blockHash, { height: c.height, tickets });
+};

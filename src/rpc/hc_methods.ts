@@ -343,6 +343,8 @@ export const NotifyBlocks = rpcMethod("notifyblocks", NoParams, Schema.Null);
 export const NotifyWinningTickets = rpcMethod("notifywinningtickets", NoParams, Schema.Null);
 export const NotifyNewTickets = rpcMethod("notifynewtickets", NoParams, Schema.Null);
 export const NotifySpentAndMissedTickets = rpcMethod("notifyspentandmissedtickets", NoParams, Schema.Null);
+/** hcd announces the tip's winners again (winningtickets) to every client registered for them. */
+export const RebroadcastWinners = rpcMethod("rebroadcastwinners", NoParams, Schema.Null);
 
 /** Calls a method and decodes its answer; a malformed answer is an RpcDecodeError naming the method. */
 export const callMethod = <P extends Schema.Schema.AnyNoContext, R extends Schema.Schema.AnyNoContext>(
@@ -438,6 +440,7 @@ export const nodeRpc = (client: RpcClient) => ({
   notifyWinningTickets: () => callMethod(client, NotifyWinningTickets, []),
   notifyNewTickets: () => callMethod(client, NotifyNewTickets, []),
   notifySpentAndMissedTickets: () => callMethod(client, NotifySpentAndMissedTickets, []),
+  rebroadcastWinners: () => callMethod(client, RebroadcastWinners, []),
 });
 export type NodeRpc = ReturnType<typeof nodeRpc>;
 

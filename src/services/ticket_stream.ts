@@ -48,6 +48,21 @@ export interface TicketStreamOptions {
 
 /** Fetched tickets never change; remember this many (a pool's live set is far smaller). */
 const TICKET_CACHE_SIZE = 50_000;
+/** Block heights by hash, for tickets found only in the wallet; the blocks of a ticket's lifetime. */
+const HEIGHT_CACHE_SIZE = 10_000;
+
+/** A map that forgets its oldest entry once it holds `size`, so a long-running daemon does not grow. */
+const boundedCache = <V>(size: number) => {
+  const entries = new Map<string, V>();
+  return {
+    get: (key: string) => entries.get(key),
+    set: (key: string, value: V) => {
+      if (entries.size >= size) entries.delete(entries.keys().next().value!);
+      entries.set(key, value);
+      return value;
+    },
+  };
+};
 
 const notFound = (e: LookupError): boolean => e._tag === "RpcCallError" || e._tag === "RpcDecodeError";
 
@@ -83,13 +98,9 @@ export class TicketStream extends Context.Tag("hcstakepool/TicketStream")<Ticket
           Effect.retry(Schedule.spaced(Duration.seconds(1))),
         );
 
-        const cache = new Map<string, FetchedTicket>();
-        const heights = new Map<string, number>();
-        const remember = (t: FetchedTicket) => {
-          if (cache.size >= TICKET_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-          cache.set(t.hash, t);
-          return t;
-        };
+        const cache = boundedCache<FetchedTicket>(TICKET_CACHE_SIZE);
+        const heights = boundedCache<number>(HEIGHT_CACHE_SIZE);
+        const remember = (t: FetchedTicket) => cache.set(t.hash, t);
         const decodeTx = (hash: string, hex: string) =>
           Either.match(txFromHex(hex), {
             onLeft: (e) =>
@@ -102,13 +113,12 @@ export class TicketStream extends Context.Tag("hcstakepool/TicketStream")<Ticket
               ),
             onRight: (tx) => Effect.succeed(tx as MsgTx),
           });
-        const blockHeight = (blockHash: string) =>
-          heights.has(blockHash)
-            ? Effect.succeed(heights.get(blockHash)!)
-            : Effect.map(node.getBlockHeader(blockHash), (h) => {
-              heights.set(blockHash, h.height);
-              return h.height;
-            });
+        const blockHeight = (blockHash: string) => {
+          const known = heights.get(blockHash);
+          return known !== undefined
+            ? Effect.succeed(known)
+            : Effect.map(node.getBlockHeader(blockHash), (h) => heights.set(blockHash, h.height));
+        };
 
         // hcd first (it knows every ticket of a block it just connected); the wallet's own copy
         // covers an hcd without a transaction index.
@@ -126,14 +136,16 @@ export class TicketStream extends Context.Tag("hcstakepool/TicketStream")<Ticket
                 Effect.succeed(remember({ hash, tx, height })),
             ));
 
-        const fetchTicket = (hash: string): Effect.Effect<FetchedTicket | undefined, LookupError> =>
-          cache.has(hash) ? Effect.succeed(cache.get(hash)) : fromNode(hash).pipe(
+        const fetchTicket = (hash: string): Effect.Effect<FetchedTicket | undefined, LookupError> => {
+          const known = cache.get(hash);
+          return known !== undefined ? Effect.succeed(known) : fromNode(hash).pipe(
             Effect.catchIf(notFound, () =>
               fromWallet(hash)),
             Effect.catchIf((e): e is RpcCallError =>
               e instanceof RpcCallError, () =>
               Effect.succeed(undefined)),
           );
+        };
 
         // The list and the best block must belong together: retry while blocks arrive meanwhile.
         const walletTickets = Effect.gen(function* () {

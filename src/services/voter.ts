@@ -23,19 +23,23 @@ import { fromHex } from "../domain/bytes.ts";
 import type { NetParams } from "../domain/params.ts";
 import {
   addedReplaced,
+  claimWinners,
   classifyTicket,
   emptyTicketSet,
+  emptyVoteClaims,
   missedOrExpired,
   type PoolTicket,
+  releaseClaim,
+  stateOf,
   type TicketChange,
   ticketSeen,
   type TicketSet,
   ticketsGone,
   ticketsIn,
   ticketsRescanned,
-  ticketState,
   type UserVotingPrefs,
   voteBitsFor,
+  type VoteClaims,
   type WalletVoteDefaults,
 } from "../domain/voting.ts";
 import {
@@ -121,6 +125,7 @@ const makeVoter = (options: VoterOptions) =>
       duplicate: 0,
       failed: 0,
     });
+    const claims = yield* Ref.make<VoteClaims>(emptyVoteClaims);
     const bestBlockHeight = yield* Ref.make<number | undefined>(undefined);
     const lastResync = yield* Ref.make<Date | undefined>(undefined);
 
@@ -144,7 +149,7 @@ const makeVoter = (options: VoterOptions) =>
           known.has(a),
       });
 
-    /** Looks a ticket up and adds it to the set if it is a pool ticket; returns its state. */
+    /** Looks a ticket up and adds it to the set if it is a pool ticket; returns it as the set holds it. */
     const admit = (hash: string) =>
       Effect.gen(function* () {
         const fetched = yield* stream.fetchTicket(hash);
@@ -169,7 +174,7 @@ const makeVoter = (options: VoterOptions) =>
             Effect.annotateLogs({ ticket: hash, address: c.ticket.address, detail: c.ticket.feeProblem }),
           );
         }
-        return ticketState(yield* Ref.get(tickets), hash);
+        return c.ticket;
       });
 
     const resync = (reason: string) =>
@@ -230,18 +235,25 @@ const makeVoter = (options: VoterOptions) =>
         Effect.withSpan("Voter.resync"),
       );
 
+    /** Votes one winner if it is live; "skipped" when it is not a live pool ticket. */
     const voteOne = (blockHash: string, blockHeight: number, hash: string, startedAt: number) =>
       Effect.gen(function* () {
-        const state = ticketState(yield* Ref.get(tickets), hash) ??
-          (yield* admit(hash).pipe(Effect.catchAll(() => Effect.succeed(undefined))));
-        if (state === undefined) return;
-        const ticket = (yield* Ref.get(tickets)).tickets.get(hash)!;
+        const ticket = (yield* Ref.get(tickets)).tickets.get(hash) ??
+          (yield* admit(hash).pipe(
+            Effect.catchAll((e) =>
+              Effect.as(
+                Effect.logWarning(`selected ticket ${hash} could not be looked up: ${e.message}`),
+                undefined,
+              )
+            ),
+          ));
+        if (ticket === undefined) return "skipped" as const;
         const at = { ...entryOf(ticket), blockHeight, blockHash };
-        if (state === "ignored") {
+        if (stateOf(yield* Ref.get(tickets), ticket) === "ignored") {
           yield* Effect.logInfo("selected low-fee ticket not voted").pipe(
             Effect.annotateLogs({ ticket: hash }),
           );
-          return;
+          return "skipped" as const;
         }
         const d = yield* Ref.get(defaults);
         const { voteBits, source } = voteBitsFor((yield* Ref.get(users)).get(ticket.address), d, net);
@@ -279,14 +291,42 @@ const makeVoter = (options: VoterOptions) =>
             ...(outcome.detail && outcome.outcome === "failed" ? { detail: outcome.detail } : {}),
           }),
         );
+        return outcome.outcome;
       });
 
+    // A winner is claimed for its block before it is voted, so an announcement made again
+    // (rebroadcastwinners) does not vote it twice; a claim that did not reach hcd is given back
+    // for the next announcement to retry.
     const onWinners = (n: Extract<TicketNotification, { _tag: "winningtickets" }>) =>
-      Effect.flatMap(Clock.currentTimeMillis, (startedAt) =>
-        Effect.forEach(n.tickets, (hash) => voteOne(n.blockHash, n.blockHeight, hash, startedAt), {
-          concurrency: "unbounded",
-          discard: true,
-        })).pipe(Effect.uninterruptible, Effect.withSpan("Voter.voteWinners"));
+      Effect.gen(function* () {
+        const startedAt = yield* Clock.currentTimeMillis;
+        const claimed = yield* Ref.modify(claims, (c) => {
+          const r = claimWinners(c, n.blockHash, n.blockHeight, n.tickets);
+          return [r.claimed, r.claims];
+        });
+        yield* Effect.forEach(claimed, (hash) =>
+          voteOne(n.blockHash, n.blockHeight, hash, startedAt).pipe(
+            Effect.catchAllCause((cause) =>
+              Effect.as(Effect.logError(`voting ticket ${hash} died`, cause), "failed" as const)
+            ),
+            Effect.flatMap((outcome) =>
+              outcome === "voted" || outcome === "duplicate"
+                ? Effect.void
+                : Ref.update(claims, (c) => releaseClaim(c, n.blockHash, hash))
+            ),
+          ), { concurrency: "unbounded", discard: true });
+      }).pipe(Effect.uninterruptible, Effect.withSpan("Voter.voteWinners"));
+
+    /** hcd announces the tip's winners again: one selected while we could not vote it is voted now. */
+    const announceWinnersAgain = (why: string) =>
+      FiberSet.run(
+        voting,
+        node.rebroadcastWinners().pipe(
+          Effect.catchAll((e) =>
+            Effect.logWarning(`asking hcd to announce the winners again (${why}): ${e.message}`)
+          ),
+        ),
+      );
 
     const onNewTickets = (n: Extract<TicketNotification, { _tag: "newtickets" }>) =>
       Effect.forEach(
@@ -337,18 +377,23 @@ const makeVoter = (options: VoterOptions) =>
       }),
       Effect.forkScoped,
     );
-    yield* stream.resyncs.pipe(Stream.runForEach((r) => Queue.offer(work, r)), Effect.forkScoped);
+    yield* stream.resyncs.pipe(
+      Stream.runForEach((r) =>
+        Effect.zipRight(r === "periodic" ? Effect.void : announceWinnersAgain(r), Queue.offer(work, r))
+      ),
+      Effect.forkScoped,
+    );
     yield* Stream.fromQueue(work).pipe(
       Stream.runForEach((item) => {
-        if (typeof item === "string") return resync(item);
-        switch (item._tag) {
-          case "newtickets":
-            return onNewTickets(item);
-          case "spentandmissedtickets":
-            return onSpentAndMissed(item);
-          default:
-            return Effect.void;
-        }
+        const handled = typeof item === "string"
+          ? resync(item)
+          : item._tag === "newtickets"
+          ? onNewTickets(item)
+          : item._tag === "spentandmissedtickets"
+          ? onSpentAndMissed(item)
+          : Effect.void;
+        // One item that dies must not stop the ticket set from being kept.
+        return Effect.catchAllCause(handled, (cause) => Effect.logError("keeping the ticket set", cause));
       }),
       Effect.forkScoped,
     );
@@ -407,8 +452,11 @@ const makeVoter = (options: VoterOptions) =>
           yield* Effect.logInfo("user voting preferences replaced").pipe(
             Effect.annotateLogs({ users: next.size }),
           );
-          // Tickets of users we did not know were skipped; find them now.
-          if ([...next.keys()].some((a) => !previous.has(a))) yield* Queue.offer(work, "new users");
+          // Tickets of users we did not know were skipped; find them now, a winner of the tip included.
+          if ([...next.keys()].some((a) => !previous.has(a))) {
+            yield* Queue.offer(work, "new users");
+            yield* announceWinnersAgain("new users");
+          }
         }),
       events: Stream.fromPubSub(hub),
     } satisfies VoterApi;

@@ -4,79 +4,76 @@ import { LowFeeTickets } from "../../src/services/low_fee_tickets.ts";
 import { Users } from "../../src/services/users.ts";
 import { Voter } from "../../src/services/voter.ts";
 import { stakepooldLayer } from "../../stakepoold.ts";
-import { withEmbeddedDatabase } from "../storage/support.ts";
-import { withNetwork } from "../sim/helpers.ts";
-import { buyPoolTickets, eventually, registerUsers, stakepooldConfigFor, storageLayer } from "./support.ts";
+import {
+  buyPoolTickets,
+  eventually,
+  registerUsers,
+  stakepooldConfigFor,
+  withStakepooldSetup,
+} from "./support.ts";
 
 Deno.test("norpclisten: new vote bits, a new user and an added low-fee ticket in the database reach the voter without a control call", () =>
-  withNetwork({ nodes: 1 }, (network) =>
-    withEmbeddedDatabase(async (database) => {
-      const dir = await Deno.makeTempDir({ prefix: "stakepoold-test-" });
-      try {
-        await Effect.runPromise(Effect.scoped(
-          Effect.gen(function* () {
-            const { users: [owner], userWallet } = yield* registerUsers(network, [
-              { voteBits: 5, voteBitsVersion: 7 },
-            ]);
-            const config = { ...stakepooldConfigFor(network, database, dir, 0), noRpcListen: true };
-            const context = yield* Layer.build(
-              stakepooldLayer(config, { databaseReloadInterval: "200 millis" }),
-            );
-            const voter = Context.get(context, Voter);
-            const hashes = (tickets: Effect.Effect<ReadonlyArray<{ TicketHash: string }>>) =>
-              Effect.map(tickets, (ts) => new Set(ts.map((t) => t.TicketHash)));
+  withStakepooldSetup({ network: { nodes: 1 } }, ({ network, database, dir }) =>
+    Effect.gen(function* () {
+      const { users: [owner], userWallet } = yield* registerUsers(network, [
+        { voteBits: 5, voteBitsVersion: 7 },
+      ]);
+      const config = { ...stakepooldConfigFor(network, database, dir, 0), noRpcListen: true };
+      const context = yield* Layer.build(
+        stakepooldLayer(config, { databaseReloadInterval: "200 millis" }),
+      );
+      const voter = Context.get(context, Voter);
+      const hashes = (tickets: Effect.Effect<ReadonlyArray<{ TicketHash: string }>>) =>
+        Effect.map(tickets, (ts) => new Set(ts.map((t) => t.TicketHash)));
 
-            const [paid] = yield* buyPoolTickets(userWallet, owner);
-            network.control.underpayPoolFee(true);
-            const [lowFee] = yield* buyPoolTickets(userWallet, owner);
-            network.control.underpayPoolFee(false);
-            network.control.generate(1);
-            yield* eventually(
-              "the paid ticket is live, the low-fee one ignored",
-              Effect.zipWith(
-                hashes(voter.liveTickets),
-                hashes(voter.ignoredLowFeeTickets),
-                (live, ignored) => live.has(paid) && ignored.has(lowFee) && !live.has(lowFee),
-              ),
-            );
-            assert.equal((yield* voter.status).userVotingConfigs, 1);
+      const [paid] = yield* buyPoolTickets(userWallet, owner);
+      network.control.underpayPoolFee(true);
+      const [lowFee] = yield* buyPoolTickets(userWallet, owner);
+      network.control.underpayPoolFee(false);
+      network.control.generate(1);
+      yield* eventually(
+        "the paid ticket is live, the low-fee one ignored",
+        Effect.zipWith(
+          hashes(voter.liveTickets),
+          hashes(voter.ignoredLowFeeTickets),
+          (live, ignored) => live.has(paid) && ignored.has(lowFee) && !live.has(lowFee),
+        ),
+      );
+      assert.equal((yield* voter.status).userVotingConfigs, 1);
 
-            // What the web app writes; nobody tells this stakepoold.
-            yield* (yield* Users).setVoteBits(owner.userId, 3, 7);
-            yield* (yield* LowFeeTickets).add(1, [{
-              TicketHash: lowFee,
-              TicketAddress: owner.ticketAddress,
-              Expires: Math.floor(Date.now() / 1000) + 86_400,
-            }]);
-            // Registered last: a reload that knows this user read the new bits and the added ticket.
-            yield* registerUsers(network, [{ voteBits: 1, voteBitsVersion: 7 }]);
-            yield* eventually(
-              "a reload brought the second user and the added low-fee ticket",
-              Effect.zipWith(
-                voter.status,
-                hashes(voter.liveTickets),
-                (s, live) => s.userVotingConfigs === 2 && s.addedLowFeeTickets === 1 && live.has(lowFee),
-              ),
-            );
+      // What the web app writes; nobody tells this stakepoold.
+      yield* (yield* Users).setVoteBits(owner.userId, 3, 7);
+      yield* (yield* LowFeeTickets).add(1, [{
+        TicketHash: lowFee,
+        TicketAddress: owner.ticketAddress,
+        Expires: Math.floor(Date.now() / 1000) + 86_400,
+      }]);
+      // Registered last: a reload that knows this user read the new bits and the added ticket.
+      yield* registerUsers(network, [{ voteBits: 1, voteBitsVersion: 7 }]);
+      yield* eventually(
+        "a reload brought the second user and the added low-fee ticket",
+        Effect.zipWith(
+          voter.status,
+          hashes(voter.liveTickets),
+          (s, live) => s.userVotingConfigs === 2 && s.addedLowFeeTickets === 1 && live.has(lowFee),
+        ),
+      );
 
-            const votedBits = (ticket: string) => network.control.votes(ticket).map((v) => v.voteBits);
-            const pending = new Set([paid, lowFee]);
-            for (let block = 0; pending.size > 0 && block < 100; block++) {
-              network.control.generate(1);
-              const drawn = network.control.chainState().winners.filter((t) => pending.has(t));
-              yield* eventually(
-                "the drawn pool tickets are voted",
-                Effect.sync(() => drawn.every((t) => votedBits(t).length > 0)),
-              );
-              for (const t of drawn) pending.delete(t);
-            }
-            assert.equal(pending.size, 0, "both tickets were drawn within 100 blocks");
-            assert.deepEqual(votedBits(paid), [3]);
-            assert.deepEqual(votedBits(lowFee), [3]);
-            assert.deepEqual((yield* voter.status).votes, { voted: 2, duplicate: 0, failed: 0 });
-          }).pipe(Effect.provide(storageLayer(database))),
-        ));
-      } finally {
-        await Deno.remove(dir, { recursive: true });
+      const votedBits = (ticket: string) => network.control.votes(ticket).map((v) => v.voteBits);
+      const pending = new Set([paid, lowFee]);
+      for (let block = 0; pending.size > 0 && block < 100; block++) {
+        network.control.generate(1);
+        const drawn = network.control.chainState().winners.filter((t) => pending.has(t));
+        yield* eventually(
+          "the drawn pool tickets are voted",
+          Effect.sync(() => drawn.every((t) => votedBits(t).length > 0)),
+        );
+        for (const t of drawn) pending.delete(t);
       }
+      assert.equal(pending.size, 0, "both tickets were drawn within 100 blocks");
+      assert.deepEqual(votedBits(paid), [3]);
+      assert.deepEqual(votedBits(lowFee), [3]);
+      // hcd records a vote before stakepoold has its answer and counts it.
+      yield* eventually("both votes are counted", Effect.map(voter.status, (s) => s.votes.voted === 2));
+      assert.deepEqual((yield* voter.status).votes, { voted: 2, duplicate: 0, failed: 0 });
     })));

@@ -16,9 +16,10 @@ import {
 import { LowFeeTickets } from "../../src/services/low_fee_tickets.ts";
 import { Users } from "../../src/services/users.ts";
 import { Voter } from "../../src/services/voter.ts";
-import type { SimNetwork } from "../../src/sim/network.ts";
+import type { SimNetwork, SimNetworkOptions } from "../../src/sim/network.ts";
 import { stakepooldLayer, type StakepooldTuning } from "../../stakepoold.ts";
-import { clientFor, derived } from "../sim/helpers.ts";
+import { clientFor, derived, withNetwork } from "../sim/helpers.ts";
+import { withEmbeddedDatabase, withMysqlDatabase } from "../storage/support.ts";
 
 /** The voting wallets' and stakepoolds' poolfees (hcsim's default). */
 export const POOL_FEES = 7.5;
@@ -81,6 +82,38 @@ export const storageLayer = (database: DatabaseConfig) =>
   Layer.provideMerge(
     Layer.mergeAll(Users.layer, LowFeeTickets.layer, Layer.effectDiscard(migrate())),
     sqlLayer(database),
+  );
+
+export interface StakepooldTestSetup {
+  readonly network: SimNetwork;
+  readonly database: DatabaseConfig;
+  /** A fresh directory for stakepoold's certificates and files. */
+  readonly dir: string;
+}
+
+/**
+ * A test's surroundings: an hcsim network, a migrated database (the embedded store unless `mysql`)
+ * and a temporary directory, all removed afterwards; `body` runs scoped with the pool's repositories.
+ */
+export const withStakepooldSetup = (
+  options: { readonly network: Partial<SimNetworkOptions>; readonly database?: "embedded" | "mysql" },
+  body: (
+    setup: StakepooldTestSetup,
+  ) => Effect.Effect<void, unknown, Scope.Scope | Layer.Layer.Success<ReturnType<typeof storageLayer>>>,
+): Promise<void> =>
+  withNetwork(
+    options.network,
+    (network) =>
+      (options.database === "mysql" ? withMysqlDatabase : withEmbeddedDatabase)(async (database) => {
+        const dir = await Deno.makeTempDir({ prefix: "stakepoold-test-" });
+        try {
+          await Effect.runPromise(
+            Effect.scoped(body({ network, database, dir })).pipe(Effect.provide(storageLayer(database))),
+          );
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+      }),
   );
 
 export interface RunningStakepoold {

@@ -8,15 +8,19 @@ import { buildTicket } from "../../src/domain/stake.ts";
 import type { TxIn } from "../../src/domain/tx.ts";
 import {
   addedReplaced,
+  claimWinners,
   classifyTicket,
   emptyTicketSet,
+  emptyVoteClaims,
   missedOrExpired,
   type PoolTicket,
+  releaseClaim,
   ticketSeen,
   ticketsGone,
   ticketsIn,
   ticketsRescanned,
   ticketState,
+  VOTE_CLAIM_DEPTH,
   voteBitsFor,
 } from "../../src/domain/voting.ts";
 
@@ -178,4 +182,31 @@ Deno.test("ticketsRescanned: the wallet scan is the truth, except tickets of the
 Deno.test("missedOrExpired: a ticket leaving after TicketExpiry blocks expired, earlier it missed", () => {
   assert.equal(missedOrExpired(net, poolTicket(1, true, 100), 100 + net.ticketExpiry), "expired");
   assert.equal(missedOrExpired(net, poolTicket(1, true, 100), 100 + net.ticketExpiry - 1), "missed");
+});
+
+// ---- one vote per ticket and block ----
+
+Deno.test("claimWinners: a block's winners announced again are not claimed twice; a released claim can be taken again", () => {
+  const first = claimWinners(emptyVoteClaims, "b100", 100, ["t1", "t2", "t1"]);
+  assert.deepEqual(first.claimed, ["t1", "t2"]);
+  const again = claimWinners(first.claims, "b100", 100, ["t1", "t2", "t3"]);
+  assert.deepEqual(again.claimed, ["t3"]);
+  // The same tickets drawn by a sibling block (a reorganization) vote on that block too.
+  assert.deepEqual(claimWinners(again.claims, "b100'", 100, ["t1"]).claimed, ["t1"]);
+  const released = releaseClaim(again.claims, "b100", "t2");
+  assert.deepEqual(claimWinners(released, "b100", 100, ["t1", "t2"]).claimed, ["t2"]);
+  assert.equal(releaseClaim(released, "b999", "t2"), released);
+});
+
+Deno.test("claimWinners: blocks VOTE_CLAIM_DEPTH below the newest are forgotten, and their late announcements not voted", () => {
+  let claims = emptyVoteClaims;
+  for (let h = 100; h < 100 + 2 * VOTE_CLAIM_DEPTH; h++) {
+    claims = claimWinners(claims, `b${h}`, h, ["t"]).claims;
+  }
+  const newest = 100 + 2 * VOTE_CLAIM_DEPTH - 1;
+  assert.deepEqual(
+    [...claims.keys()],
+    Array.from({ length: VOTE_CLAIM_DEPTH }, (_, i) => `b${newest - VOTE_CLAIM_DEPTH + 1 + i}`),
+  );
+  assert.deepEqual(claimWinners(claims, "b100", 100, ["u"]).claimed, []);
 });
