@@ -116,15 +116,17 @@ export const BlockHeaderVerbose = Schema.Struct({
   size: Num,
   time: Num,
   nonce: Num,
-  extradata: Str,
   stakeversion: Num,
   difficulty: Num,
+  // hcd's getblockheader answer has chainwork and no extradata; getblock has extradata.
+  chainwork: Schema.optional(Str),
   nextblockhash: Schema.optional(Str),
 });
 export type BlockHeaderVerbose = typeof BlockHeaderVerbose.Type;
 
 export const BlockVerbose = Schema.Struct({
   ...BlockHeaderVerbose.fields,
+  extradata: Schema.optional(Str),
   tx: Schema.optional(Schema.Array(Str)),
   stx: Schema.optional(Schema.Array(Str)),
   rawtx: Schema.optional(Schema.Array(Schema.Unknown)),

@@ -229,12 +229,7 @@ Deno.test("hcsim prices tickets with hcd's stake difficulty: every header's sbit
         network.control.generate(33);
         const headers: StakeDiffBlock[] = [];
         for (let h = 0; h <= 33; h++) {
-          // Raw: hcd's getblockheader has no extradata, which the client's schema still requires.
-          const v = (yield* node.client.call("getblockheader", [network.chain.blockAt(h)!.hash])) as {
-            sbits: number;
-            poolsize: number;
-            freshstake: number;
-          };
+          const v = yield* node.getBlockHeader(network.chain.blockAt(h)!.hash);
           headers.push({
             sbits: BigInt(Math.round(v.sbits * 1e8)),
             poolSize: v.poolsize,
