@@ -10,8 +10,11 @@ import { type NodeRpc, nodeRpc, type VersionResult, type WalletRpc, walletRpc } 
 
 /** hcd's JSON-RPC API stakepoold is built against. */
 export const REQUIRED_HCD_API: Semver = { major: 3, minor: 1, patch: 0 };
-/** hcwallet's JSON-RPC API stakepoold is built against. */
-export const EXPECTED_WALLET_API: Semver = { major: 5, minor: 0, patch: 0 };
+/**
+ * hcwallet's JSON-RPC API stakepoold is built against. The original compared with Decred's 5.0.0
+ * and so warned on every real hcwallet, which reports 4.1.0.
+ */
+export const EXPECTED_WALLET_API: Semver = { major: 4, minor: 1, patch: 0 };
 
 /** hcd answered `version` with an error or with an API stakepoold cannot use. */
 export class IncompatibleNode extends Data.TaggedError("IncompatibleNode")<{

@@ -48,3 +48,14 @@ Deno.test("stakepoold starts with a warning when the wallet's API version cannot
       assert.equal(walletWarnings.length, 1, warnings.join("\n"));
       assert.match(walletWarnings[0], /may not work as expected: version failed: -32601: Method not found/);
     })));
+
+Deno.test("stakepoold starts without a wallet warning against hcwallet's own API version (4.1.0)", () =>
+  withStakepooldSetup({ network: { nodes: 1 } }, ({ network, database, dir }) =>
+    Effect.gen(function* () {
+      const warnings: string[] = [];
+      yield* Effect.scoped(Effect.gen(function* () {
+        const [spd] = yield* startStakepoolds(network, database, dir);
+        assert.deepEqual(yield* spd.control.call(ControlApi.ping, {}), {});
+      })).pipe(Effect.provide(warningsInto(warnings)));
+      assert.deepEqual(warnings.filter((w) => w.includes("hcwallet")), []);
+    })));
