@@ -2,8 +2,23 @@
 // with the rpccert/rpckey pair, every request authenticated by the shared secret, bodies and
 // answers checked against the operation's Schemas, ticket events on an authenticated websocket.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { Context, Data, Effect, Fiber, Layer, ParseResult, Redacted, Runtime, Schema, Stream } from "effect";
+import {
+  Cause,
+  Context,
+  Data,
+  Effect,
+  Fiber,
+  Layer,
+  Option,
+  ParseResult,
+  Redacted,
+  Runtime,
+  Schema,
+  Stream,
+} from "effect";
 import { Hono } from "hono";
+import { decodeAddressForNet } from "../domain/address.ts";
+import type { NetParams } from "../domain/params.ts";
 import {
   ControlApi,
   ControlBadRequest,
@@ -16,6 +31,8 @@ import {
 import { Voter, type VoterApi } from "./voter.ts";
 
 export interface ControlServerOptions {
+  /** Addresses pushed by the web app must be P2SH addresses of this network. */
+  readonly net: NetParams;
   /** host:port pairs to listen on (port 0: any free port). */
   readonly listen: ReadonlyArray<string>;
   readonly certPem: string;
@@ -50,9 +67,22 @@ const splitHostPort = (hostPort: string) => {
   return { hostname: hostPort.slice(0, i).replace(/^\[(.*)\]$/, "$1"), port: Number(hostPort.slice(i + 1)) };
 };
 
-type Handlers = { readonly [K in keyof typeof ControlApi]: (req: never) => Effect.Effect<unknown> };
+type Handlers = {
+  readonly [K in keyof typeof ControlApi]: (req: never) => Effect.Effect<unknown, ControlBadRequest>;
+};
 
-const handlersOf = (voter: VoterApi): Handlers => ({
+/** Every pushed address must be a pool ticket address (P2SH) of this network. */
+const requireTicketAddresses = (net: NetParams, field: string, addresses: ReadonlyArray<string>) => {
+  const bad = addresses.find((a) => {
+    const decoded = decodeAddressForNet(a, net);
+    return decoded._tag === "Left" || decoded.right.kind !== "scripthash";
+  });
+  return bad === undefined ? Effect.void : Effect.fail(
+    new ControlBadRequest({ message: `${field}: "${bad}" is not a ${net.name} P2SH ticket address` }),
+  );
+};
+
+const handlersOf = (voter: VoterApi, net: NetParams): Handlers => ({
   version: () => Effect.succeed(voter.version),
   ping: () => Effect.succeed({}),
   status: () => voter.status,
@@ -60,9 +90,15 @@ const handlersOf = (voter: VoterApi): Handlers => ({
   getAddedLowFeeTickets: () => Effect.map(voter.addedLowFeeTickets, (tickets) => ({ tickets })),
   getIgnoredLowFeeTickets: () => Effect.map(voter.ignoredLowFeeTickets, (tickets) => ({ tickets })),
   setAddedLowFeeTickets: (req: typeof ControlApi.setAddedLowFeeTickets.request.Type) =>
-    Effect.as(voter.setAddedLowFeeTickets(req.tickets), {}),
+    requireTicketAddresses(net, "TicketAddress", req.tickets.map((t) => t.TicketAddress)).pipe(
+      Effect.zipRight(voter.setAddedLowFeeTickets(req.tickets)),
+      Effect.as({}),
+    ),
   setUserVotingPrefs: (req: typeof ControlApi.setUserVotingPrefs.request.Type) =>
-    Effect.as(voter.setUserVotingPrefs(req.userVotingConfig), {}),
+    requireTicketAddresses(net, "MultiSigAddress", req.userVotingConfig.map((u) => u.MultiSigAddress)).pipe(
+      Effect.zipRight(voter.setUserVotingPrefs(req.userVotingConfig)),
+      Effect.as({}),
+    ),
 });
 
 const makeControlServer = (options: ControlServerOptions) =>
@@ -70,7 +106,7 @@ const makeControlServer = (options: ControlServerOptions) =>
     const voter = yield* Voter;
     const runtime = yield* Effect.runtime<never>();
     const run = Runtime.runPromise(runtime);
-    const handlers = handlersOf(voter);
+    const handlers = handlersOf(voter, options.net);
     const sockets = new Set<WebSocket>();
 
     const app = new Hono();
@@ -110,6 +146,10 @@ const makeControlServer = (options: ControlServerOptions) =>
           ),
         );
         if (exit._tag === "Success") return c.json(exit.value);
+        const refused = Cause.failureOption(exit.cause);
+        if (Option.isSome(refused) && refused.value instanceof ControlBadRequest) {
+          return c.json(Schema.encodeSync(ControlBadRequest)(refused.value), 400);
+        }
         return c.json(
           Schema.encodeSync(ControlFailed)(new ControlFailed({ message: `${name} failed` })),
           500,

@@ -46,6 +46,24 @@ Deno.test("control API: the right secret and pinned cert work, a wrong secret or
       );
       assert.match(badRequest.detail, /TicketHash|pattern|Expected/);
 
+      // Addresses must be this network's P2SH ticket addresses: a testnet2 one is refused on simnet.
+      const otherNet = yield* Effect.flip(
+        spd.control.call(ControlApi.setAddedLowFeeTickets, {
+          tickets: [{ TicketAddress: "TcYvmPS6xs41gJExBaeUzT55epgwtHzjMAC", TicketHash: "ab".repeat(32) }],
+        }),
+      );
+      assert.match(
+        otherNet.detail,
+        /ControlBadRequest: TicketAddress: .* is not a simnet P2SH ticket address/,
+      );
+      const notAnAddress = yield* Effect.flip(
+        spd.control.call(ControlApi.setUserVotingPrefs, {
+          userVotingConfig: [{ UserId: 1, MultiSigAddress: "x", VoteBits: 1, VoteBitsVersion: 7 }],
+        }),
+      );
+      assert.match(notAnAddress.detail, /ControlBadRequest: MultiSigAddress: "x" is not a simnet P2SH/);
+      assert.deepEqual((yield* spd.control.call(ControlApi.getAddedLowFeeTickets, {})).tickets, []);
+
       // A subscriber sees a purchased pool ticket go live. Its subscription starts once the server
       // has the socket open: a ticket that went live before that is missed, so another is bought.
       const received = yield* Queue.unbounded<TicketEvent>();
