@@ -2,16 +2,15 @@
 // address within an hour.
 import * as SqlClient from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import * as SqlSchema from "@effect/sql/SqlSchema";
-import { Context, Effect, Layer, Schema } from "effect";
+import { Context, Effect, Layer } from "effect";
 import {
   EmailChange,
   TOKEN_LIFETIME_SECONDS,
   type TokenExpired,
   type TokenNotFound,
-  validToken,
 } from "../domain/models.ts";
-import { decodedRows, unixNow, writeResult } from "./sql.ts";
+import { unixNow, writeResult } from "./sql.ts";
+import { tokenRows } from "./token_rows.ts";
 import { type EmailTaken, type EmailTooLong, type UserNotFound, Users } from "./users.ts";
 
 export interface EmailChangesApi {
@@ -34,17 +33,7 @@ export class EmailChanges extends Context.Tag("hcstakepool/EmailChanges")<EmailC
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient;
       const users = yield* Users;
-      const byToken = SqlSchema.findOne({
-        Request: Schema.String,
-        Result: EmailChange,
-        execute: (token) => sql`SELECT * FROM EmailChange WHERE Token = ${token} ORDER BY EmailChangeID DESC`,
-      });
-      const find = (token: string) =>
-        Effect.gen(function* () {
-          const row = yield* decodedRows(token === "" ? Effect.succeedNone : byToken(token));
-          return yield* validToken(row, yield* unixNow);
-        });
-      const remove = (token: string) => Effect.asVoid(sql`DELETE FROM EmailChange WHERE Token = ${token}`);
+      const { find, remove } = tokenRows(sql, { name: "EmailChange", id: "EmailChangeID", row: EmailChange });
       return {
         create: (userId, newEmail, token) =>
           Effect.gen(function* () {

@@ -1,16 +1,15 @@
 // PasswordReset rows: a reset link's token, valid for an hour.
 import * as SqlClient from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import * as SqlSchema from "@effect/sql/SqlSchema";
-import { Context, Effect, Layer, Schema } from "effect";
+import { Context, Effect, Layer } from "effect";
 import {
   PasswordReset,
   TOKEN_LIFETIME_SECONDS,
   type TokenExpired,
   type TokenNotFound,
-  validToken,
 } from "../domain/models.ts";
-import { decodedRows, unixNow, writeResult } from "./sql.ts";
+import { unixNow, writeResult } from "./sql.ts";
+import { tokenRows } from "./token_rows.ts";
 import { type UserNotFound, Users } from "./users.ts";
 
 export interface PasswordResetsApi {
@@ -32,18 +31,11 @@ export class PasswordResets
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient;
       const users = yield* Users;
-      const byToken = SqlSchema.findOne({
-        Request: Schema.String,
-        Result: PasswordReset,
-        execute: (token) =>
-          sql`SELECT * FROM PasswordReset WHERE Token = ${token} ORDER BY PasswordResetID DESC`,
+      const { find, remove } = tokenRows(sql, {
+        name: "PasswordReset",
+        id: "PasswordResetID",
+        row: PasswordReset,
       });
-      const find = (token: string) =>
-        Effect.gen(function* () {
-          const row = yield* decodedRows(token === "" ? Effect.succeedNone : byToken(token));
-          return yield* validToken(row, yield* unixNow);
-        });
-      const remove = (token: string) => Effect.asVoid(sql`DELETE FROM PasswordReset WHERE Token = ${token}`);
       return {
         create: (userId, token) =>
           Effect.gen(function* () {
