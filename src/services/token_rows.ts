@@ -3,7 +3,7 @@
 import type * as SqlClient from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import * as SqlSchema from "@effect/sql/SqlSchema";
-import { Effect, type Effect as E, Schema } from "effect";
+import { Effect, Schema } from "effect";
 import { type TokenExpired, type TokenNotFound, validToken } from "../domain/models.ts";
 import { decodedRows, unixNow } from "./sql.ts";
 
