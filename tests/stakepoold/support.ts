@@ -213,7 +213,8 @@ export const mineUntilSelected = <E = never, R = never>(
   network: SimNetwork,
   ticket: string,
   settled: Effect.Effect<boolean, E, R> = Effect.succeed(true),
-  maxBlocks = 100,
+  // A ticket of ~70 in the pool escapes 300 draws of 5 with odds of about 1e-10 (expiry is 384 on simnet).
+  maxBlocks = 300,
 ): Effect.Effect<{ readonly hash: string; readonly height: number }, E | Error, R> =>
   Effect.gen(function* () {
     for (let i = 0; i < maxBlocks; i++) {

@@ -49,73 +49,77 @@ Deno.test("a winner selected while stakepoold's hcd websocket is down is voted w
     })));
 
 Deno.test("a winner whose owner becomes known after the announcement is voted; one announced again is not voted twice", () =>
-  withStakepooldSetup({ network: { nodes: 1 } }, ({ network, database, dir }) =>
-    Effect.gen(function* () {
-      const { users: [known], userWallet } = yield* registerUsers(network, [{
-        voteBits: 5,
-        voteBitsVersion: 7,
-      }]);
-      const [spd] = yield* startStakepoolds(network, database, dir);
-      // Registered after stakepoold read the database, and not pushed to it yet.
-      const { users: [late] } = yield* registerUsers(network, [{ voteBits: 3, voteBitsVersion: 7 }]);
-      const knownTickets = [...yield* buyPoolTickets(userWallet, known, 5)];
-      const lateTickets = [...yield* buyPoolTickets(userWallet, late, 5)];
-      const undrawn = new Set([...knownTickets, ...lateTickets]);
-      network.control.generate(1);
-      yield* eventually(
-        "the known user's tickets are live",
-        Effect.map(spd.control.status, (s) => s.liveTickets === 5),
-      );
+  // A small background population so that a block soon draws a ticket of each user.
+  withStakepooldSetup(
+    { network: { nodes: 1, backgroundTickets: 10 } },
+    ({ network, database, dir }) =>
+      Effect.gen(function* () {
+        const { users: [known], userWallet } = yield* registerUsers(network, [{
+          voteBits: 5,
+          voteBitsVersion: 7,
+        }]);
+        const [spd] = yield* startStakepoolds(network, database, dir);
+        // Registered after stakepoold read the database, and not pushed to it yet.
+        const { users: [late] } = yield* registerUsers(network, [{ voteBits: 3, voteBitsVersion: 7 }]);
+        const knownTickets = [...yield* buyPoolTickets(userWallet, known, 5)];
+        const lateTickets = [...yield* buyPoolTickets(userWallet, late, 5)];
+        const undrawn = new Set([...knownTickets, ...lateTickets]);
+        network.control.generate(1);
+        yield* eventually(
+          "the known user's tickets are live",
+          Effect.map(spd.control.status, (s) => s.liveTickets === 5),
+        );
 
-      // A block drawing a ticket of each: the known user's is voted, the other one's owner is unknown.
-      let drawn: { hash: string; known: string; late: string } | undefined;
-      for (let block = 0; drawn === undefined && block < 100; block++) {
-        // Drawn tickets leave the pool: keep a few of each user's waiting to be drawn.
-        for (const [user, tickets] of [[known, knownTickets], [late, lateTickets]] as const) {
-          if (!tickets.some((t) => undrawn.has(t))) {
-            const more = yield* buyPoolTickets(userWallet, user, 5);
-            tickets.push(...more);
-            for (const t of more) undrawn.add(t);
+        // A block drawing a ticket of each: the known user's is voted, the other one's owner is unknown.
+        let drawn: { hash: string; known: string; late: string } | undefined;
+        for (let block = 0; drawn === undefined && block < 100; block++) {
+          // Drawn tickets leave the pool: keep a few of each user's waiting to be drawn.
+          for (const [user, tickets] of [[known, knownTickets], [late, lateTickets]] as const) {
+            if (!tickets.some((t) => undrawn.has(t))) {
+              const more = yield* buyPoolTickets(userWallet, user, 5);
+              tickets.push(...more);
+              for (const t of more) undrawn.add(t);
+            }
+          }
+          network.control.generate(1);
+          const { hash, winners } = network.control.chainState();
+          for (const t of winners) undrawn.delete(t);
+          const votedKnown = winners.filter((t) => knownTickets.includes(t));
+          yield* eventually(
+            "the known user's winners are voted",
+            Effect.sync(() =>
+              votedKnown.every((t) => network.control.votes(t).some((v) => v.blockHash === hash))
+            ),
+          );
+          const lateWinner = winners.find((t) => lateTickets.includes(t));
+          if (votedKnown.length > 0 && lateWinner !== undefined) {
+            drawn = { hash, known: votedKnown[0], late: lateWinner };
           }
         }
-        network.control.generate(1);
-        const { hash, winners } = network.control.chainState();
-        for (const t of winners) undrawn.delete(t);
-        const votedKnown = winners.filter((t) => knownTickets.includes(t));
+        assert.ok(drawn !== undefined, "a block drew a ticket of each user within 100 blocks");
+        assert.deepEqual(network.control.votes(drawn.late), []);
+
+        // The web app pushes the new user: the tip's winners are announced again.
+        const userVotingConfig = (yield* (yield* Users).votingConfigs).map((u) => ({
+          UserId: u.UserId,
+          MultiSigAddress: u.MultiSigAddress,
+          VoteBits: u.VoteBits,
+          VoteBitsVersion: u.VoteBitsVersion,
+        }));
+        yield* spd.control.call(ControlApi.setUserVotingPrefs, { userVotingConfig });
         yield* eventually(
-          "the known user's winners are voted",
+          "the late user's winner is voted with its owner's bits",
           Effect.sync(() =>
-            votedKnown.every((t) => network.control.votes(t).some((v) => v.blockHash === hash))
+            network.control.votes(drawn!.late).some((v) => v.blockHash === drawn!.hash && v.voteBits === 3)
           ),
         );
-        const lateWinner = winners.find((t) => lateTickets.includes(t));
-        if (votedKnown.length > 0 && lateWinner !== undefined) {
-          drawn = { hash, known: votedKnown[0], late: lateWinner };
-        }
-      }
-      assert.ok(drawn !== undefined, "a block drew a ticket of each user within 100 blocks");
-      assert.deepEqual(network.control.votes(drawn.late), []);
-
-      // The web app pushes the new user: the tip's winners are announced again.
-      const userVotingConfig = (yield* (yield* Users).votingConfigs).map((u) => ({
-        UserId: u.UserId,
-        MultiSigAddress: u.MultiSigAddress,
-        VoteBits: u.VoteBits,
-        VoteBitsVersion: u.VoteBitsVersion,
-      }));
-      yield* spd.control.call(ControlApi.setUserVotingPrefs, { userVotingConfig });
-      yield* eventually(
-        "the late user's winner is voted with its owner's bits",
-        Effect.sync(() =>
-          network.control.votes(drawn!.late).some((v) => v.blockHash === drawn!.hash && v.voteBits === 3)
-        ),
-      );
-      // Mined after the announcement: every vote it caused has been sent by the time this block's are.
-      network.control.generate(1);
-      yield* eventually(
-        "the next block is seen",
-        Effect.map(spd.control.status, (s) => s.bestBlockHeight === network.control.chainState().height),
-      );
-      const knownVotes = network.control.votes(drawn.known).filter((v) => v.blockHash === drawn!.hash);
-      assert.equal(knownVotes.length, 1, JSON.stringify(knownVotes));
-    })));
+        // Mined after the announcement: every vote it caused has been sent by the time this block's are.
+        network.control.generate(1);
+        yield* eventually(
+          "the next block is seen",
+          Effect.map(spd.control.status, (s) => s.bestBlockHeight === network.control.chainState().height),
+        );
+        const knownVotes = network.control.votes(drawn.known).filter((v) => v.blockHash === drawn!.hash);
+        assert.equal(knownVotes.length, 1, JSON.stringify(knownVotes));
+      }),
+  ));
