@@ -1,4 +1,5 @@
-// hcstakepool web app entry. Until the web issue lands, it runs the operator commands.
+// hcstakepool: the one entry. Operator commands are its subcommands (src/cli, one file each);
+// `deno task hcpool …` is an alias of `main.ts …`.
 import { runCli } from "./src/cli/main.ts";
 
 if (import.meta.main) Deno.exit(await runCli(Deno.args));

@@ -13,13 +13,13 @@ import { parseExtendedKey } from "./src/domain/hdkey.ts";
 import { NETWORKS } from "./src/domain/params.ts";
 import { feeAddressHashes } from "./src/domain/poolfee.ts";
 import { loadOrCreateCertPair } from "./src/rpc/tls_cert.ts";
-import { ControlServer } from "./src/services/control_server.ts";
-import { LocalNode, type RpcEndpoint } from "./src/services/local_node.ts";
-import { LowFeeTickets } from "./src/services/low_fee_tickets.ts";
-import { sqlLayer } from "./src/services/sql.ts";
-import { TicketStream } from "./src/services/ticket_stream.ts";
-import { Users } from "./src/services/users.ts";
-import { databasePrefsLayer, Voter } from "./src/services/voter.ts";
+import { ControlServer } from "./src/stakepoold/control_server.ts";
+import { LocalNode, type RpcEndpoint } from "./src/stakepoold/local_node.ts";
+import { LowFeeTickets } from "./src/storage/low_fee_tickets.ts";
+import { sqlLayer } from "./src/storage/sql.ts";
+import { TicketStream } from "./src/stakepoold/ticket_stream.ts";
+import { Users } from "./src/storage/users.ts";
+import { databasePrefsLayer, Voter } from "./src/stakepoold/voter.ts";
 
 /** norpclisten: how often users and low-fee tickets are reloaded from the database (as the original). */
 const DEFAULT_DATABASE_RELOAD = Duration.seconds(240);

@@ -1,7 +1,7 @@
 // 200 sign-ups at once (Users.create, each its own email) on each store that answers: the embedded
 // store always, MariaDB when 127.0.0.1:3306 takes root connections.
 import { Effect } from "effect";
-import { Users } from "../src/services/users.ts";
+import { Users } from "../src/storage/users.ts";
 import { runMigrated, STORES } from "../tests/storage/support.ts";
 import type { Measurement } from "./measurement.ts";
 

@@ -2,7 +2,7 @@
 // drifted as in the startup-sync test (one missing 1 000 scripts, one missing 5 000 tickets), and
 // a second run that finds nothing to repair.
 import { Effect, Logger, LogLevel } from "effect";
-import { repairCount, syncWallets } from "../src/services/wallet_sync.ts";
+import { repairCount, syncWallets } from "../src/wallets/wallet_sync.ts";
 import {
   DRIFTED_POOL_OPTIONS,
   poolLayer,

@@ -1,8 +1,8 @@
 // `hcpool backup <file>`: a consistent JSON-lines dump of the pool's tables (safe while running).
 import { Effect } from "effect";
 import { loadDatabaseArgs } from "../config/pool.ts";
-import { backupToFile } from "../services/backup.ts";
-import { describeStore } from "../services/sql.ts";
+import { backupToFile } from "../storage/backup.ts";
+import { describeStore } from "../storage/sql.ts";
 import { command, UsageError } from "./command.ts";
 import { runOnDatabase } from "./migrate.ts";
 

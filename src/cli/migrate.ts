@@ -6,8 +6,8 @@ import { Buffer } from "node:buffer";
 import { createHmac } from "node:crypto";
 import type { DatabaseConfig } from "../config/database.ts";
 import { loadDatabaseArgs } from "../config/pool.ts";
-import { migrate } from "../services/migrations.ts";
-import { type SqlDialect, sqlLayer } from "../services/sql.ts";
+import { migrate } from "../storage/migrations.ts";
+import { type SqlDialect, sqlLayer } from "../storage/sql.ts";
 import { command } from "./command.ts";
 
 const base64url = (text: string | Buffer) => Buffer.from(text).toString("base64url");

@@ -1,8 +1,8 @@
 // `hcpool restore <file> [--force]`: loads a backup into a freshly migrated, empty database.
 import { Effect } from "effect";
 import { loadDatabaseArgs } from "../config/pool.ts";
-import { restoreFromFile } from "../services/backup.ts";
-import { describeStore } from "../services/sql.ts";
+import { restoreFromFile } from "../storage/backup.ts";
+import { describeStore } from "../storage/sql.ts";
 import { command, UsageError } from "./command.ts";
 import { runOnDatabase } from "./migrate.ts";
 

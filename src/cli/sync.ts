@@ -3,10 +3,10 @@
 // progress on stderr and the summary of what was repaired as JSON.
 import { Effect, Layer, Logger } from "effect";
 import { loadPoolConfig } from "../config/pool.ts";
-import { sqlLayer } from "../services/sql.ts";
-import { Users } from "../services/users.ts";
-import { VotingWallets, votingWalletsConfig } from "../services/voting_wallets.ts";
-import { type SyncProgress, syncWallets } from "../services/wallet_sync.ts";
+import { sqlLayer } from "../storage/sql.ts";
+import { Users } from "../storage/users.ts";
+import { VotingWallets, votingWalletsConfig } from "../wallets/voting_wallets.ts";
+import { type SyncProgress, syncWallets } from "../wallets/wallet_sync.ts";
 import { command } from "./command.ts";
 
 const printProgress = (p: SyncProgress) =>

@@ -4,8 +4,8 @@ import { Either } from "effect";
 import { decodeAddress, encodeAddress, scriptHashAddress } from "../../src/domain/address.ts";
 import { fromHex } from "../../src/domain/bytes.ts";
 import { deriveAddress, parseExtendedKey } from "../../src/domain/hdkey.ts";
-import vectors from "../../../shared/protocol/vectors/hdkeychain.json" with { type: "json" };
-import realworld from "../../../shared/protocol/vectors/realworld.json" with { type: "json" };
+import vectors from "../vectors/hdkeychain.json" with { type: "json" };
+import realworld from "../vectors/realworld.json" with { type: "json" };
 
 const assertOneLineError = (r: { code: number; stdout: string; stderr: string }, pattern: RegExp) => {
   assert.equal(r.code, 1);

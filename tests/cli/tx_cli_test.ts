@@ -6,8 +6,8 @@ import { NETWORKS } from "../../src/domain/params.ts";
 import { buildTicket, buildVote, type Commitment } from "../../src/domain/stake.ts";
 import { txid, txToHex } from "../../src/domain/tx.ts";
 import { voteBitsExtended } from "../../src/domain/votebits.ts";
-import txVectors from "../../../shared/protocol/vectors/tx.json" with { type: "json" };
-import feeVectors from "../../../shared/protocol/vectors/hc-poolfee.json" with { type: "json" };
+import txVectors from "../vectors/tx.json" with { type: "json" };
+import feeVectors from "../vectors/hc-poolfee.json" with { type: "json" };
 
 const json = async (...args: string[]) => {
   const r = await hcpool(...args);

@@ -19,8 +19,8 @@ import { concatBytes, fromHex, toHex } from "../../src/domain/bytes.ts";
 import { hash160 } from "../../src/domain/hash.ts";
 import { mainnet, type NetParams, NETWORKS, simnet, testnet2 } from "../../src/domain/params.ts";
 import { multisigScript } from "../../src/domain/script.ts";
-import addresses from "../../../shared/protocol/vectors/addresses.json" with { type: "json" };
-import realworld from "../../../shared/protocol/vectors/realworld.json" with { type: "json" };
+import addresses from "../vectors/addresses.json" with { type: "json" };
+import realworld from "../vectors/realworld.json" with { type: "json" };
 
 const hex = (s: string) => Either.getOrThrow(fromHex(s));
 const decoded = (s: string) => Either.getOrThrow(decodeAddress(s));

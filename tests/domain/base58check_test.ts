@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Either, FastCheck as fc } from "effect";
 import { base58CheckDecode, base58CheckEncode } from "../../src/domain/base58check.ts";
-import vectors from "../../../shared/protocol/vectors/base58check.json" with { type: "json" };
+import vectors from "../vectors/base58check.json" with { type: "json" };
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 

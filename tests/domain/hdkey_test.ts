@@ -15,7 +15,7 @@ import {
   serializeExtendedKey,
 } from "../../src/domain/hdkey.ts";
 import { mainnet, type NetParams, simnet, testnet2 } from "../../src/domain/params.ts";
-import vectors from "../../../shared/protocol/vectors/hdkeychain.json" with { type: "json" };
+import vectors from "../vectors/hdkeychain.json" with { type: "json" };
 
 const VECTOR_NETS: Record<string, NetParams> = { MainNetParams: mainnet, TestNet2Params: testnet2 };
 const get = <A, E>(e: Either.Either<A, E>) => Either.getOrThrow(e);

@@ -11,7 +11,7 @@ import {
 } from "../../src/domain/poolfee.ts";
 import { buildTicket, type Commitment } from "../../src/domain/stake.ts";
 import type { TxIn } from "../../src/domain/tx.ts";
-import vectors from "../../../shared/protocol/vectors/hc-poolfee.json" with { type: "json" };
+import vectors from "../vectors/hc-poolfee.json" with { type: "json" };
 
 Deno.test("hc-poolfee.json: StakePoolTicketFee for every listed net, height, difficulty and rate", () => {
   for (const v of vectors.poolfee) {

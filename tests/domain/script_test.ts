@@ -27,7 +27,7 @@ import {
   type StakeDest,
   stakeDestOf,
 } from "../../src/domain/script.ts";
-import realworld from "../../../shared/protocol/vectors/realworld.json" with { type: "json" };
+import realworld from "../vectors/realworld.json" with { type: "json" };
 
 const hex = (s: string) => Either.getOrThrow(fromHex(s));
 const H = hex("00112233445566778899aabbccddeeff00112233");

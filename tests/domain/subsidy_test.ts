@@ -7,7 +7,7 @@ import {
   calcBlockWorkSubsidy,
   calcStakeVoteSubsidy,
 } from "../../src/domain/subsidy.ts";
-import vectors from "../../../shared/protocol/vectors/hc-poolfee.json" with { type: "json" };
+import vectors from "../vectors/hc-poolfee.json" with { type: "json" };
 
 Deno.test("hc-poolfee.json: block and stake-vote subsidy for every listed height and net", () => {
   for (const v of vectors.subsidy) {

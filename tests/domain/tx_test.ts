@@ -12,7 +12,7 @@ import {
   txid,
   txToHex,
 } from "../../src/domain/tx.ts";
-import vectors from "../../../shared/protocol/vectors/tx.json" with { type: "json" };
+import vectors from "../vectors/tx.json" with { type: "json" };
 
 const hex = (s: string) => Either.getOrThrow(fromHex(s));
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Context, Effect, Layer } from "effect";
-import { LowFeeTickets } from "../../src/services/low_fee_tickets.ts";
-import { Users } from "../../src/services/users.ts";
-import { Voter } from "../../src/services/voter.ts";
+import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
+import { Users } from "../../src/storage/users.ts";
+import { Voter } from "../../src/stakepoold/voter.ts";
 import { stakepooldLayer } from "../../stakepoold.ts";
 import {
   buyPoolTickets,

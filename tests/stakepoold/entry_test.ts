@@ -7,7 +7,7 @@ import type { DatabaseConfig } from "../../src/config/database.ts";
 import { STAKEPOOLD_OPTIONS, STAKEPOOLD_VERSION } from "../../src/config/stakepoold.ts";
 import { RpcCode } from "../../src/rpc/errors.ts";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
-import { makeStakepooldControlClient } from "../../src/services/stakepoold_clients.ts";
+import { makeStakepooldControlClient } from "../../src/wallets/stakepoolds.ts";
 import type { SimNetwork } from "../../src/sim/network.ts";
 import {
   buyPoolTickets,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Cause, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
 import { RpcCode } from "../../src/rpc/errors.ts";
-import { IncompatibleNode } from "../../src/services/local_node.ts";
+import { IncompatibleNode } from "../../src/stakepoold/local_node.ts";
 import { stakepooldLayer } from "../../stakepoold.ts";
 import { stakepooldConfigFor, startStakepoolds, withStakepooldSetup } from "./support.ts";
 

@@ -6,16 +6,13 @@ import type { DatabaseConfig } from "../../src/config/database.ts";
 import type { StakepooldConfig } from "../../src/config/stakepoold.ts";
 import { type WalletRpc, walletRpc } from "../../src/rpc/hc_methods.ts";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
-import { ControlServer } from "../../src/services/control_server.ts";
-import { migrate } from "../../src/services/migrations.ts";
-import { sqlLayer } from "../../src/services/sql.ts";
-import {
-  makeStakepooldControlClient,
-  type StakepooldControlClient,
-} from "../../src/services/stakepoold_clients.ts";
-import { LowFeeTickets } from "../../src/services/low_fee_tickets.ts";
-import { Users } from "../../src/services/users.ts";
-import { Voter } from "../../src/services/voter.ts";
+import { ControlServer } from "../../src/stakepoold/control_server.ts";
+import { migrate } from "../../src/storage/migrations.ts";
+import { sqlLayer } from "../../src/storage/sql.ts";
+import { makeStakepooldControlClient, type StakepooldControlClient } from "../../src/wallets/stakepoolds.ts";
+import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
+import { Users } from "../../src/storage/users.ts";
+import { Voter } from "../../src/stakepoold/voter.ts";
 import type { SimNetwork, SimNetworkOptions } from "../../src/sim/network.ts";
 import { stakepooldLayer, type StakepooldTuning } from "../../stakepoold.ts";
 import { clientFor, derived, withNetwork } from "../sim/helpers.ts";

@@ -3,8 +3,8 @@ import { Effect } from "effect";
 import { NETWORKS } from "../../src/domain/params.ts";
 import { walletRpc } from "../../src/rpc/hc_methods.ts";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
-import { LowFeeTickets } from "../../src/services/low_fee_tickets.ts";
-import { StakepooldClients, stakepooldClientsLive } from "../../src/services/stakepoold_clients.ts";
+import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
+import { StakepooldClients, stakepooldClientsLive } from "../../src/wallets/stakepoolds.ts";
 import { clientFor } from "../sim/helpers.ts";
 import {
   buyPoolTickets,

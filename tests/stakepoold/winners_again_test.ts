@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { Effect } from "effect";
 import { NETWORKS } from "../../src/domain/params.ts";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
-import { Users } from "../../src/services/users.ts";
+import { Users } from "../../src/storage/users.ts";
 import {
   buyPoolTickets,
   eventually,

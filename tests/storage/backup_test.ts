@@ -1,13 +1,13 @@
 import * as SqlClient from "@effect/sql/SqlClient";
 import { Effect, Either, Layer } from "effect";
 import assert from "node:assert/strict";
-import { AuditLog } from "../../src/services/audit_log.ts";
-import { backupToFile, restoreFromFile } from "../../src/services/backup.ts";
-import { LowFeeTickets } from "../../src/services/low_fee_tickets.ts";
-import { DATA_TABLES } from "../../src/services/migrations.ts";
-import { PasswordResets } from "../../src/services/password_resets.ts";
-import { Sessions } from "../../src/services/sessions.ts";
-import { Users } from "../../src/services/users.ts";
+import { AuditLog } from "../../src/storage/audit_log.ts";
+import { backupToFile, restoreFromFile } from "../../src/storage/backup.ts";
+import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
+import { DATA_TABLES } from "../../src/storage/migrations.ts";
+import { PasswordResets } from "../../src/storage/password_resets.ts";
+import { Sessions } from "../../src/storage/sessions.ts";
+import { Users } from "../../src/storage/users.ts";
 import { runMigrated, runOn, testBothStores, withEmbeddedDatabase } from "./support.ts";
 
 const repositories = Layer.mergeAll(PasswordResets.layer, LowFeeTickets.layer, Sessions.layer, AuditLog.layer)

@@ -1,8 +1,8 @@
 import * as SqlClient from "@effect/sql/SqlClient";
 import { Effect, Either, Layer, Option } from "effect";
 import assert from "node:assert/strict";
-import { LowFeeTickets } from "../../src/services/low_fee_tickets.ts";
-import { MAX_EMAIL_LENGTH, type NewUser, Users } from "../../src/services/users.ts";
+import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
+import { MAX_EMAIL_LENGTH, type NewUser, Users } from "../../src/storage/users.ts";
 import { runMigrated, testBothStores } from "./support.ts";
 
 const user = (email: string): NewUser => ({

@@ -2,9 +2,9 @@ import * as SqlClient from "@effect/sql/SqlClient";
 import { Effect, Either, Layer, Option } from "effect";
 import assert from "node:assert/strict";
 import bcrypt from "bcryptjs";
-import { LATEST_VERSION, migrate } from "../../src/services/migrations.ts";
-import { SqlDialect, type Store } from "../../src/services/sql.ts";
-import { Users } from "../../src/services/users.ts";
+import { LATEST_VERSION, migrate } from "../../src/storage/migrations.ts";
+import { SqlDialect, type Store } from "../../src/storage/sql.ts";
+import { Users } from "../../src/storage/users.ts";
 import { runOn, testBothStores } from "./support.ts";
 
 const FIXTURE = new URL("./fixtures/original_schema.sql", import.meta.url);

@@ -1,11 +1,11 @@
 import { Effect, Either, Layer, Option, TestClock, TestContext } from "effect";
 import assert from "node:assert/strict";
-import { AuditLog } from "../../src/services/audit_log.ts";
-import { EmailChanges } from "../../src/services/email_changes.ts";
-import { LowFeeTickets } from "../../src/services/low_fee_tickets.ts";
-import { PasswordResets } from "../../src/services/password_resets.ts";
-import { Sessions } from "../../src/services/sessions.ts";
-import { Users } from "../../src/services/users.ts";
+import { AuditLog } from "../../src/storage/audit_log.ts";
+import { EmailChanges } from "../../src/storage/email_changes.ts";
+import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
+import { PasswordResets } from "../../src/storage/password_resets.ts";
+import { Sessions } from "../../src/storage/sessions.ts";
+import { Users } from "../../src/storage/users.ts";
 import { runMigrated, testBothStores } from "./support.ts";
 
 const repositories = Layer.mergeAll(

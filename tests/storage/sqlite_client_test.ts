@@ -1,7 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient";
 import { Effect, Either } from "effect";
 import assert from "node:assert/strict";
-import * as SqliteClient from "../../src/services/sqlite_client.ts";
+import * as SqliteClient from "../../src/storage/sqlite_client.ts";
 
 const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) =>
   Effect.runPromise(Effect.provide(effect, SqliteClient.layer({ filename: ":memory:" })));

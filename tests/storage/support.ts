@@ -4,8 +4,8 @@ import type * as SqlClient from "@effect/sql/SqlClient";
 import { MysqlClient } from "@effect/sql-mysql2";
 import { Effect, Layer, Redacted } from "effect";
 import type { DatabaseConfig } from "../../src/config/database.ts";
-import { migrate } from "../../src/services/migrations.ts";
-import { type SqlDialect, sqlLayer, type Store } from "../../src/services/sql.ts";
+import { migrate } from "../../src/storage/migrations.ts";
+import { type SqlDialect, sqlLayer, type Store } from "../../src/storage/sql.ts";
 
 export const MYSQL_HOST = "127.0.0.1";
 export const MYSQL_PORT = 3306;

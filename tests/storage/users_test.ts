@@ -3,7 +3,7 @@ import { Effect, Either, Option } from "effect";
 import assert from "node:assert/strict";
 import bcrypt from "bcryptjs";
 import { EmailVerification } from "../../src/domain/models.ts";
-import { MAX_USER_ID, type NewUser, Users } from "../../src/services/users.ts";
+import { MAX_USER_ID, type NewUser, Users } from "../../src/storage/users.ts";
 import { runMigrated, testBothStores } from "./support.ts";
 
 const newUser = (email: string, extra: Partial<NewUser> = {}): NewUser => ({

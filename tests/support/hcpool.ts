@@ -1,5 +1,5 @@
-// Runs the operator tool as an operator would: a separate `deno run tools/hcpool.ts` process.
-const TOOL = new URL("../../tools/hcpool.ts", import.meta.url).pathname;
+// Runs the operator tool as an operator would: a separate `deno run main.ts <command>` process.
+const TOOL = new URL("../../main.ts", import.meta.url).pathname;
 
 export interface ToolRun {
   readonly code: number;

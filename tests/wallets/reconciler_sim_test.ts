@@ -2,8 +2,8 @@
 // rounds go on.
 import assert from "node:assert/strict";
 import { Effect, Layer, Option } from "effect";
-import { Reconciler } from "../../src/services/reconciler.ts";
-import { Users } from "../../src/services/users.ts";
+import { Reconciler } from "../../src/wallets/reconciler.ts";
+import { Users } from "../../src/storage/users.ts";
 import { eventually, poolLayer, registerDriftedUsers, withSimPool } from "./support.ts";
 
 Deno.test("a reconciler round that dies (a row that does not decode) is reported and the next round still runs", () =>

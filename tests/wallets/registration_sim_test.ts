@@ -9,10 +9,10 @@ import {
   AddressRegistration,
   localRegistration,
   ONE_ADDRESS_PER_ACCOUNT,
-} from "../../src/services/address_registration.ts";
-import { Reconciler } from "../../src/services/reconciler.ts";
-import { Users } from "../../src/services/users.ts";
-import { VotingWallets } from "../../src/services/voting_wallets.ts";
+} from "../../src/wallets/address_registration.ts";
+import { Reconciler } from "../../src/wallets/reconciler.ts";
+import { Users } from "../../src/storage/users.ts";
+import { VotingWallets } from "../../src/wallets/voting_wallets.ts";
 import {
   decoratedPoolLayer,
   eventually,

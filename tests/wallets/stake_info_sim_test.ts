@@ -3,8 +3,8 @@
 // disagreement reported in status without stopping wallet commands.
 import assert from "node:assert/strict";
 import { Effect, Either, Option, TestClock, TestContext } from "effect";
-import { type LocalRegistration, localRegistration } from "../../src/services/address_registration.ts";
-import { VotingWallets } from "../../src/services/voting_wallets.ts";
+import { type LocalRegistration, localRegistration } from "../../src/wallets/address_registration.ts";
+import { VotingWallets } from "../../src/wallets/voting_wallets.ts";
 import { poolLayer, type SimPool, withSimPool } from "./support.ts";
 
 const registration = (pool: SimPool, userId: number): LocalRegistration =>

@@ -8,11 +8,11 @@ import {
   type LocalRegistration,
   localRegistration,
   type PoolKeys,
-} from "../../src/services/address_registration.ts";
-import { migrate } from "../../src/services/migrations.ts";
-import { sqlLayer } from "../../src/services/sql.ts";
-import { StakepooldClients, type StakepooldUpdate } from "../../src/services/stakepoold_clients.ts";
-import { Users } from "../../src/services/users.ts";
+} from "../../src/wallets/address_registration.ts";
+import { migrate } from "../../src/storage/migrations.ts";
+import { sqlLayer } from "../../src/storage/sql.ts";
+import { StakepooldClients, type StakepooldUpdate } from "../../src/wallets/stakepoolds.ts";
+import { Users } from "../../src/storage/users.ts";
 import {
   connectWallets,
   makeVotingWallets,
@@ -20,7 +20,7 @@ import {
   VotingWallets,
   type VotingWalletsConfig,
   type WalletMethods,
-} from "../../src/services/voting_wallets.ts";
+} from "../../src/wallets/voting_wallets.ts";
 import { RpcTransportError } from "../../src/rpc/errors.ts";
 import { type SimNetwork, type SimNetworkOptions, startSimNetwork } from "../../src/sim/network.ts";
 import { withEmbeddedDatabase } from "../storage/support.ts";

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { runHcpool } from "../support/hcpool.ts";
 import { Effect, Either } from "effect";
-import { localRegistration } from "../../src/services/address_registration.ts";
-import { Users } from "../../src/services/users.ts";
+import { localRegistration } from "../../src/wallets/address_registration.ts";
+import { Users } from "../../src/storage/users.ts";
 import { newUser, poolLayer, registerDriftedUsers, type SimPool, withSimPool } from "./support.ts";
 
 /** hcstakepool.conf for the pool's store and the sim's three wallets; returns its path. */

@@ -2,7 +2,7 @@
 // missing 5 000+ tickets whose scripts it holds; the sync repairs both and a second run repairs nothing.
 import assert from "node:assert/strict";
 import { Effect } from "effect";
-import { repairCount, type SyncProgress, syncWallets } from "../../src/services/wallet_sync.ts";
+import { repairCount, type SyncProgress, syncWallets } from "../../src/wallets/wallet_sync.ts";
 import {
   decoratedPoolLayer,
   DRIFTED_POOL_OPTIONS,

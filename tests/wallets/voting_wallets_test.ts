@@ -5,12 +5,12 @@ import { Deferred, Effect, Either, Fiber, Ref } from "effect";
 import { simnet } from "../../src/domain/params.ts";
 import { RpcCallError, RpcTransportError } from "../../src/rpc/errors.ts";
 import type { WalletInfoResult } from "../../src/rpc/hc_methods.ts";
-import { localRegistration } from "../../src/services/address_registration.ts";
+import { localRegistration } from "../../src/wallets/address_registration.ts";
 import {
   makeVotingWallets,
   type VotingWallet,
   type WalletMethods,
-} from "../../src/services/voting_wallets.ts";
+} from "../../src/wallets/voting_wallets.ts";
 import { deriveAddress, masterFromSeed, neuter } from "../../src/domain/hdkey.ts";
 import { encodeAddress } from "../../src/domain/address.ts";
 import { fromHex } from "../../src/domain/bytes.ts";

@@ -3,7 +3,7 @@
 // or tickets, and keeps a report of what it did and what it could not fix. While wallet commands
 // are stopped it only reports: repairing is then an operator's decision.
 import { Context, Duration, Effect, Layer, Option, Ref, Schedule } from "effect";
-import type { Users } from "./users.ts";
+import type { Users } from "../storage/users.ts";
 import { VotingWallets } from "./voting_wallets.ts";
 import { repairCount, type SyncSummary, syncWallets } from "./wallet_sync.ts";
 

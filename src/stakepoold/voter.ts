@@ -50,7 +50,7 @@ import {
   type UserVotingConfigEntry,
   type VersionResponse,
 } from "../rpc/stakepoold_protocol.ts";
-import { LowFeeTickets } from "./low_fee_tickets.ts";
+import { LowFeeTickets } from "../storage/low_fee_tickets.ts";
 import { LocalNode } from "./local_node.ts";
 import {
   type FetchedTicket,
@@ -58,7 +58,7 @@ import {
   type TicketNotification,
   TicketStream,
 } from "./ticket_stream.ts";
-import { Users } from "./users.ts";
+import { Users } from "../storage/users.ts";
 
 export type VoteOutcome = "voted" | "duplicate" | "failed";
 

@@ -14,8 +14,8 @@ import {
   type StakepooldStatus,
   TicketEvent,
 } from "../rpc/stakepoold_protocol.ts";
-import { LowFeeTickets } from "./low_fee_tickets.ts";
-import { Users } from "./users.ts";
+import { LowFeeTickets } from "../storage/low_fee_tickets.ts";
+import { Users } from "../storage/users.ts";
 
 export type StakepooldUpdate = "users" | "tickets" | "all";
 

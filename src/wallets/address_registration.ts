@@ -10,8 +10,8 @@ import { deriveAddress, type ExtendedKey } from "../domain/hdkey.ts";
 import type { NetParams } from "../domain/params.ts";
 import { poolMultisigScript } from "../domain/script.ts";
 import type { User } from "../domain/models.ts";
-import { StakepooldClients } from "./stakepoold_clients.ts";
-import { MAX_USER_ID, UserNotFound, Users } from "./users.ts";
+import { StakepooldClients } from "./stakepoolds.ts";
+import { MAX_USER_ID, UserNotFound, Users } from "../storage/users.ts";
 import {
   type VotingWallet,
   VotingWallets,

@@ -6,7 +6,7 @@
 import type { SqlError } from "@effect/sql/SqlError";
 import { Data, Effect, Option, Ref } from "effect";
 import { isValidVoteBits } from "../domain/votebits.ts";
-import { MAX_USER_ID, Users, type UsersApi } from "./users.ts";
+import { MAX_USER_ID, Users, type UsersApi } from "../storage/users.ts";
 import {
   type VotingWallet,
   VotingWallets,
