@@ -6,6 +6,7 @@ import { toHex } from "./bytes.ts";
 import { hash160 } from "./hash.ts";
 import { deriveChild, type ExtendedKey, type HdKeyError, neuter } from "./hdkey.ts";
 import type { NetParams } from "./params.ts";
+import { SIG_TYPE } from "./script.ts";
 import { parseTicket } from "./stake.ts";
 import { calcStakeVoteSubsidy } from "./subsidy.ts";
 import type { MsgTx } from "./tx.ts";
@@ -40,7 +41,7 @@ export const stakePoolTicketFee = (
 };
 
 export class TicketFeeError extends Data.TaggedError("TicketFeeError")<{
-  readonly reason: "not-a-ticket" | "unknown-fee-address" | "fee-too-low";
+  readonly reason: "not-a-ticket" | "fee-signature-type" | "unknown-fee-address" | "fee-too-low";
   readonly detail: string;
 }> {
   override get message() {
@@ -48,10 +49,17 @@ export class TicketFeeError extends Data.TaggedError("TicketFeeError")<{
   }
 }
 
+const sigTypeName = (sigType: number) =>
+  Object.entries(SIG_TYPE).find(([, t]) => t === sigType)?.[0] ?? "unknown";
+
 /**
  * The pool wallet's acceptance rule for a mined ticket (no tolerance): output 1's commitment pays
  * a fee address (secp256k1 P2PKH from the cold xpub) at least `stakePoolTicketFee`, where the relay
  * fee is Σ commitments − Σ outputs and the stake difficulty is the ticket price.
+ *
+ * Unlike hcwallet, the commitment's signature type must be 0: a vote pays each commitment with its
+ * own type, so a BLISS (4) fee commitment would be paid to a script the pool's secp256k1 key can
+ * never spend, and with any other type hcwallet cannot build the vote at all.
  */
 export const checkTicketFee = (args: {
   readonly net: NetParams;
@@ -66,6 +74,16 @@ export const checkTicketFee = (args: {
       (e) => new TicketFeeError({ reason: "not-a-ticket", detail: e.reason }),
     );
     const fee = ticket.commitments[0];
+    if (fee.sigType !== SIG_TYPE.secp256k1) {
+      return yield* Either.left(
+        new TicketFeeError({
+          reason: "fee-signature-type",
+          detail: `pool fee commitment has signature type ${fee.sigType} (${
+            sigTypeName(fee.sigType)
+          }), not 0 (secp256k1): its vote would not pay the pool's fee address`,
+        }),
+      );
+    }
     if (fee.isP2SH || !args.isFeeAddress(toHex(fee.hash160))) {
       return yield* Either.left(
         new TicketFeeError({

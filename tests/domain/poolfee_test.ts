@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Either } from "effect";
+import { Either, FastCheck as fc } from "effect";
 import { toHex } from "../../src/domain/bytes.ts";
 import { deriveAddress, parseExtendedKey } from "../../src/domain/hdkey.ts";
 import { netByName, NETWORKS } from "../../src/domain/params.ts";
@@ -71,13 +71,16 @@ const input = (valueIn: bigint): TxIn => ({
   sigScript: new Uint8Array(),
 });
 
-/** A pool ticket whose fee commitment pays `paid` to `hash`; the user's covers the rest plus the relay fee. */
-const poolTicket = (paid: bigint, hash = feeHash, isP2SH = false) => {
-  const fee: Commitment = { hash160: hash, isP2SH, sigType: 0, amount: paid, feeLimits: 0x5800 };
+/**
+ * A pool ticket whose fee commitment pays `paid` to `hash` with signature type `feeSigType`; the
+ * user's commitment (of type `userSigType`) covers the rest plus the relay fee.
+ */
+const poolTicket = (paid: bigint, hash = feeHash, isP2SH = false, feeSigType = 0, userSigType = 0) => {
+  const fee: Commitment = { hash160: hash, isP2SH, sigType: feeSigType, amount: paid, feeLimits: 0x5800 };
   const user: Commitment = {
     hash160: new Uint8Array(20).fill(0x44),
     isP2SH: false,
-    sigType: 0,
+    sigType: userSigType,
     amount: price - paid + relayFee,
     feeLimits: 0x5800,
   };
@@ -113,4 +116,59 @@ Deno.test("checkTicketFee refuses unknown fee addresses, P2SH fee commitments an
   assert.ok(Either.isLeft(p2sh) && p2sh.left.reason === "unknown-fee-address");
   const notTicket = check({ ...poolTicket(needed), inputs: [] });
   assert.ok(Either.isLeft(notTicket) && notTicket.left.reason === "not-a-ticket");
+});
+
+// Signature type of the fee commitment (behaviour §8 step 1): only secp256k1 (0) can pay the pool.
+const SIG_TYPE_VECTORS: ReadonlyArray<
+  { readonly sigType: number; readonly accepted: boolean; readonly name: string }
+> = [
+  { sigType: 0, accepted: true, name: "secp256k1" },
+  { sigType: 1, accepted: false, name: "edwards" },
+  { sigType: 2, accepted: false, name: "schnorr" },
+  { sigType: 4, accepted: false, name: "bliss" },
+  { sigType: 3, accepted: false, name: "unknown" },
+  { sigType: 255, accepted: false, name: "unknown" },
+];
+
+Deno.test("checkTicketFee accepts only a secp256k1 (type 0) fee commitment; the refusal names the type", () => {
+  const needed = stakePoolTicketFee(net, price, relayFee, height, poolFeePercent);
+  for (const v of SIG_TYPE_VECTORS) {
+    const verdict = check(poolTicket(needed * 2n, feeHash, false, v.sigType));
+    if (v.accepted) {
+      assert.deepEqual(Either.getOrThrow(verdict), { feeNeeded: needed, paid: needed * 2n }, v.name);
+      continue;
+    }
+    assert.ok(Either.isLeft(verdict), v.name);
+    assert.equal(verdict.left.reason, "fee-signature-type");
+    assert.equal(
+      verdict.left.detail,
+      `pool fee commitment has signature type ${v.sigType} (${v.name}), not 0 (secp256k1): ` +
+        "its vote would not pay the pool's fee address",
+    );
+  }
+});
+
+Deno.test("property: a non-zero fee signature type is always refused; the user's commitment type never matters", () => {
+  const needed = stakePoolTicketFee(net, price, relayFee, height, poolFeePercent);
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.bigInt({ min: 0n, max: 2n * needed }),
+      fc.boolean(),
+      (feeSigType, userSigType, paid, knownAddress) => {
+        const hash = knownAddress ? feeHash : new Uint8Array(20).fill(0x66);
+        const verdict = check(poolTicket(paid, hash, false, feeSigType, userSigType));
+        const reference = check(poolTicket(paid, hash, false, 0, 0));
+        if (feeSigType !== 0) {
+          return Either.isLeft(verdict) && verdict.left.reason === "fee-signature-type";
+        }
+        // With a secp256k1 fee commitment the verdict is the one of an all-secp256k1 ticket.
+        return Either.isRight(verdict)
+          ? Either.isRight(reference) && verdict.right.paid === reference.right.paid
+          : Either.isLeft(reference) && verdict.left.reason === reference.left.reason;
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

@@ -73,13 +73,14 @@ const input: TxIn = {
 const ticketPaying = (
   feePaid: bigint,
   votingDest: StakeDest = { kind: "scripthash", hash160: multisigHash },
+  feeSigType = 0,
 ) =>
   buildTicket({
     inputs: [input, input],
     votingDest,
     price,
     commitments: [
-      { hash160: feeHash, isP2SH: false, sigType: 0, amount: feePaid, feeLimits: 0x5800 },
+      { hash160: feeHash, isP2SH: false, sigType: feeSigType, amount: feePaid, feeLimits: 0x5800 },
       {
         hash160: multisigHash,
         isP2SH: true,
@@ -110,6 +111,16 @@ Deno.test("classifyTicket: a user's ticket paying the pool fee is a pool ticket 
 Deno.test("classifyTicket: one atom short of the pool fee is a low-fee pool ticket", () => {
   const c = classify(ticketPaying(feeNeeded - 1n));
   assert.ok(c._tag === "pool" && !c.ticket.feeOk && c.ticket.feeProblem.includes("required"));
+});
+
+Deno.test("classifyTicket: a BLISS or Edwards fee commitment paying the full fee is a low-fee pool ticket, with the reason", () => {
+  for (const sigType of [4, 1]) {
+    const c = classify(ticketPaying(feeNeeded * 2n, undefined, sigType));
+    assert.ok(c._tag === "pool" && !c.ticket.feeOk, String(sigType));
+    assert.match(c.ticket.feeProblem, new RegExp(`signature type ${sigType} .*not 0 \\(secp256k1\\)`));
+  }
+  const secp = classify(ticketPaying(feeNeeded * 2n, undefined, 0));
+  assert.ok(secp._tag === "pool" && secp.ticket.feeOk);
 });
 
 Deno.test("classifyTicket: tickets of unknown multisigs and of key addresses are skipped", () => {
