@@ -46,6 +46,8 @@ export interface NetParams {
   readonly hdPrivateKeyId: Uint8Array;
   readonly hdPublicKeyId: Uint8Array;
   readonly hdCoinType: number;
+  /** hcd wire/protocol.go CurrencyNet: what hcd's `getcurrentnet` answers. */
+  readonly wireMagic: number;
   readonly defaultPort: number;
   readonly hcdRpcPort: number;
   readonly walletRpcPort: number;
@@ -160,6 +162,7 @@ export const mainnet: NetParams = {
   privateKeyId: [0x19, 0xab],
   hdPrivateKeyId: bytes(0x02, 0xfd, 0xa4, 0xe8),
   hdPublicKeyId: bytes(0x02, 0xfd, 0xa9, 0x26),
+  wireMagic: 0x1125f51b,
   defaultPort: 14008,
   hcdRpcPort: 14009,
   walletRpcPort: 14010,
@@ -207,6 +210,7 @@ export const testnet2: NetParams = {
   privateKeyId: [0x23, 0x0e],
   hdPrivateKeyId: bytes(0x04, 0x35, 0x83, 0x97),
   hdPublicKeyId: bytes(0x04, 0x35, 0x87, 0xd1),
+  wireMagic: 0x9ab5693b,
   defaultPort: 12008,
   hcdRpcPort: 12009,
   walletRpcPort: 12010,
@@ -255,6 +259,7 @@ export const simnet: NetParams = {
   privateKeyId: [0x23, 0x07],
   hdPrivateKeyId: bytes(0x04, 0x20, 0xb9, 0x03),
   hdPublicKeyId: bytes(0x04, 0x20, 0xbd, 0x3d),
+  wireMagic: 0x8a136344,
   defaultPort: 13008,
   hcdRpcPort: 13009,
   walletRpcPort: 13010,
