@@ -69,6 +69,14 @@ export const PoolConfig = Schema.Struct({
   smtpHost: Schema.String,
   smtpUsername: Schema.String,
   smtpPassword: Schema.Redacted(Schema.String),
+  /** tls: SMTPS (implicit TLS, the original's only mode); starttls: upgrade required; none: plain. */
+  smtpTls: Schema.Literal("tls", "starttls", "none"),
+  /** Absolute path of a PEM certificate the SMTP server must present (pinned); "" trusts the system CAs. */
+  smtpCert: Schema.String,
+  /** Test networks only: sign-up, reset and email change without a captcha. */
+  noCaptcha: Schema.Boolean,
+  /** The stakepoolds' control API secret (their controlsecret); `serve` needs it with enablestakepoold. */
+  controlSecret: Schema.optional(Schema.Redacted(Schema.String)),
   enableStakepoold: Schema.Boolean,
   stakepoolds: Schema.Array(StakepooldEndpoint),
   wallets: Schema.Array(WalletEndpoint),
@@ -110,6 +118,9 @@ export const POOL_OPTIONS: OptionTable = {
     "smtphost",
     "smtpusername",
     "smtppassword",
+    "smtptls",
+    "smtpcert",
+    "controlsecret",
     "stakepooldhosts",
     "stakepooldcerts",
     "wallethosts",
@@ -122,7 +133,7 @@ export const POOL_OPTIONS: OptionTable = {
     "minservers",
     "maxvotedage",
   ],
-  switches: ["testnet", "simnet", "closepool", "cookiesecure", "enablestakepoold"],
+  switches: ["testnet", "simnet", "closepool", "cookiesecure", "enablestakepoold", "nocaptcha"],
   aliases: { b: "datadir", d: "debuglevel" },
 };
 
@@ -196,6 +207,17 @@ export const poolConfigFromOptions = (
       }
       yield* sameCount("stakepooldcerts", stakepooldCerts, stakepooldHosts.length, "stakepooldhosts");
     }
+    const noCaptcha = yield* boolOption(o, "nocaptcha");
+    if (noCaptcha && net.name === "mainnet") {
+      return yield* fail(
+        "nocaptcha",
+        "refused on mainnet: the captcha guards sign-up, password reset and email change",
+      );
+    }
+    const smtpTls = textOption(o, "smtptls", "tls");
+    if (smtpTls !== "tls" && smtpTls !== "starttls" && smtpTls !== "none") {
+      return yield* fail("smtptls", `expected tls, starttls or none, got "${smtpTls}"`);
+    }
     const stakepoolds = enableStakepoold
       ? stakepooldHosts.map((host, i) => ({
         host: withDefaultPort(host, net.stakepooldPort),
@@ -251,6 +273,10 @@ export const poolConfigFromOptions = (
       smtpHost: textOption(o, "smtphost", ""),
       smtpUsername: textOption(o, "smtpusername", ""),
       smtpPassword: Redacted.make(textOption(o, "smtppassword", "")),
+      smtpTls,
+      smtpCert: o.smtpcert ? resolvePath(homeDir, o.smtpcert) : "",
+      noCaptcha,
+      ...(o.controlsecret ? { controlSecret: Redacted.make(o.controlsecret) } : {}),
       enableStakepoold,
       stakepoolds,
       wallets,
