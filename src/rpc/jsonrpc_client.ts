@@ -1,24 +1,25 @@
-// JSON-RPC client for hcd and hcwallet (HC-PROTOCOL §8.1). The server's certificate file is
-// pinned as the only CA. hcd/hcwallet certificates are CA:TRUE, which Deno's fetch, WebSocket and
-// connectTls refuse, so the transport is npm ws (websocket /ws) and node:https (POST).
+// JSON-RPC client for hcd and hcwallet (HC-PROTOCOL §8.1) over the pinned-certificate transport
+// (./transport.ts): websocket /ws, or one HTTPS POST per call.
 //
 // Over the websocket: calls, notifications, a ping heartbeat, reconnect with capped exponential backoff; the
 // notify* registrations made earlier are sent again after a reconnect, and then `reconnects`
 // emits so consumers can re-sync what they may have missed.
-import https from "node:https";
 import WebSocket from "ws";
-import { Clock, Deferred, Duration, Effect, Either, PubSub, Ref, type Scope, Stream } from "effect";
-import { concatBytes } from "../domain/bytes.ts";
+import { Clock, Deferred, Duration, Effect, Either, PubSub, Redacted, Ref, type Scope, Stream } from "effect";
 import { RpcCallError, type RpcError, RpcTimeout, RpcTransportError } from "./errors.ts";
+import {
+  basicAuthorization,
+  connectionEnded,
+  describeTransportError,
+  openWebSocket,
+  postJson,
+  type RpcEndpoint,
+} from "./transport.ts";
 
-export interface RpcClientOptions {
-  /** https://host:port */
-  readonly url: string;
-  readonly user: string;
-  readonly password: string;
-  /** The server's certificate (PEM), trusted as the only CA. */
-  readonly certPem: string;
-  /** Per-call timeout; also bounds a connection handshake and the wait for a heartbeat pong. Default 30 s. */
+export interface RpcClientOptions extends Omit<RpcEndpoint, "password"> {
+  /** Redacted when it comes from a config file; tools and tests may pass the plain string. */
+  readonly password: Redacted.Redacted<string> | string;
+  /** Deadline of each call; also bounds a connection handshake and the wait for a heartbeat pong. Default 30 s. */
   readonly timeoutMs?: number;
   /** Label for logs, e.g. "wallet 1". Default: the url's host:port. */
   readonly name?: string;
@@ -59,27 +60,18 @@ interface Pending {
   readonly resume: (effect: Effect.Effect<unknown, RpcError>) => void;
 }
 
-const describeError = (e: unknown): string => {
-  if (!(e instanceof Error)) return String(e);
-  const status = /Unexpected server response: (\d+)/.exec(e.message);
-  if (status?.[1] === "401") return "authentication failed (HTTP 401)";
-  const code = (e as { code?: unknown }).code;
-  return typeof code === "string" && !e.message.includes(code) ? `${code}: ${e.message}` : e.message;
-};
-
 export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClient, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const url = new URL(options.url);
-    const host = url.host;
+    const target = { url: options.url, certPem: options.certPem };
+    const host = new URL(options.url).host;
     const name = options.name ?? host;
     const timeoutMs = options.timeoutMs ?? 30_000;
     const initialDelay = options.backoff?.initialMs ?? 500;
     const maxDelay = options.backoff?.maxMs ?? 30_000;
-    const authorization = `Basic ${
-      btoa(String.fromCharCode(...new TextEncoder().encode(`${options.user}:${options.password}`)))
-    }`;
-    const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
-    const port = Number(url.port || 443);
+    const authorization = basicAuthorization(
+      options.user,
+      Redacted.isRedacted(options.password) ? options.password : Redacted.make(options.password),
+    );
 
     const notificationsHub = yield* PubSub.unbounded<RpcNotification>();
     const reconnectsHub = yield* PubSub.unbounded<number>();
@@ -92,13 +84,6 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
 
     const transportError = (method: string, detail: string) =>
       new RpcTransportError({ host, method, detail });
-    const withTimeout = (method: string) => <A, E>(effect: Effect.Effect<A, E>) =>
-      effect.pipe(
-        Effect.timeoutFail({
-          duration: Duration.millis(timeoutMs),
-          onTimeout: () => new RpcTimeout({ host, method, ms: timeoutMs }),
-        }),
-      );
     const settle = (method: string, answer: Answer): Effect.Effect<unknown, RpcError> => {
       const err = answer.error;
       if (err !== null && err !== undefined) {
@@ -150,10 +135,17 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
         const id = ++nextId;
         pending.set(id, { method, resume });
         ws.send(requestBody(method, params, id), (err) => {
-          if (err && pending.delete(id)) resume(Effect.fail(transportError(method, describeError(err))));
+          if (err && pending.delete(id)) {
+            resume(Effect.fail(transportError(method, describeTransportError(err))));
+          }
         });
         return Effect.sync(() => pending.delete(id));
-      }).pipe(withTimeout(method));
+      }).pipe(
+        Effect.timeoutFail({
+          duration: Duration.millis(timeoutMs),
+          onTimeout: () => new RpcTimeout({ host, method, ms: timeoutMs }),
+        }),
+      );
 
     const remember = (method: string, params: ReadonlyArray<unknown>) => {
       if (method.startsWith("notify")) registrations.set(method, params);
@@ -170,106 +162,28 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
       });
 
     const callPost = (method: string, params: ReadonlyArray<unknown>) =>
-      Effect.async<unknown, RpcError>((resume) => {
-        const body = requestBody(method, params, ++nextId);
-        const req = https.request({
-          hostname,
-          port,
-          path: "/",
-          method: "POST",
-          ca: options.certPem,
-          agent: false,
-          headers: {
-            Authorization: authorization,
-            "Content-Type": "application/json",
-            "Content-Length": new TextEncoder().encode(body).length,
-          },
-        }, (res) => {
-          const chunks: Uint8Array[] = [];
-          res.on("data", (chunk: Uint8Array) => chunks.push(chunk));
-          // A connection lost mid-answer ends the response without "end": fail now, not at the timeout.
-          res.on("close", () => {
-            if (!res.complete) {
-              resume(Effect.fail(transportError(method, "connection closed before the whole answer")));
+      postJson(target, { path: "/", body: requestBody(method, params, ++nextId), authorization, timeoutMs })
+        .pipe(
+          Effect.mapError((e) =>
+            e._tag === "TransportTimeout"
+              ? new RpcTimeout({ host, method, ms: e.ms })
+              : transportError(method, e.detail)
+          ),
+          Effect.flatMap((answer): Effect.Effect<unknown, RpcError> => {
+            if (answer.status === 401) {
+              return Effect.fail(transportError(method, "authentication failed (HTTP 401)"));
             }
-          });
-          res.on("end", () => {
-            if (res.statusCode === 401) {
-              return resume(Effect.fail(transportError(method, "authentication failed (HTTP 401)")));
-            }
-            let answer: Answer;
             try {
-              answer = JSON.parse(new TextDecoder().decode(concatBytes(...chunks)));
+              return settle(method, JSON.parse(answer.body));
             } catch {
-              return resume(
-                Effect.fail(transportError(method, `HTTP ${res.statusCode}: not a JSON-RPC answer`)),
-              );
+              return Effect.fail(transportError(method, `HTTP ${answer.status}: not a JSON-RPC answer`));
             }
-            resume(settle(method, answer));
-          });
-        });
-        req.on("error", (e) => resume(Effect.fail(transportError(method, describeError(e)))));
-        req.end(body);
-        return Effect.sync(() => req.destroy());
-      }).pipe(
-        withTimeout(method),
-        Effect.tapBoth({
-          onFailure: (e) => Ref.set(connected, e._tag === "RpcCallError"),
-          onSuccess: () => Ref.set(connected, true),
-        }),
-      );
-
-    const open = Effect.async<WebSocket, string>((resume) => {
-      const wsUrl = `wss://${url.host}/ws`;
-      const ws = new WebSocket(wsUrl, {
-        ca: options.certPem,
-        headers: { Authorization: authorization },
-        handshakeTimeout: timeoutMs,
-        perMessageDeflate: false,
-      });
-      const onOpen = () => {
-        ws.off("error", onError);
-        resume(Effect.succeed(ws));
-      };
-      const onError = (e: Error) => {
-        ws.off("open", onOpen);
-        ws.terminate();
-        resume(Effect.fail(describeError(e)));
-      };
-      ws.once("open", onOpen);
-      ws.once("error", onError);
-      return Effect.sync(() => ws.terminate());
-    });
-
-    const untilClosed = (ws: WebSocket) =>
-      Effect.async<void>((resume) => {
-        if (ws.readyState === WebSocket.CLOSED) return resume(Effect.void);
-        ws.once("close", () => resume(Effect.void));
-        return Effect.sync(() => ws.terminate());
-      });
-
-    // A peer that vanishes without closing (power loss, a dropped route) leaves a socket that looks
-    // open and brings no notifications: without an answer to a ping (or any message) within the
-    // timeout, the socket is dropped so the loop reconnects.
-    const heartbeat = (ws: WebSocket) =>
-      Effect.gen(function* () {
-        let heard = true;
-        const onHeard = () => {
-          heard = true;
-        };
-        ws.on("pong", onHeard);
-        ws.on("message", onHeard);
-        while (true) {
-          yield* Effect.sleep(Duration.millis(timeoutMs));
-          if (!heard) {
-            lastError = `no answer to a ping within ${timeoutMs} ms`;
-            ws.terminate();
-            return yield* Effect.never;
-          }
-          heard = false;
-          ws.ping(undefined, undefined, () => {});
-        }
-      });
+          }),
+          Effect.tapBoth({
+            onFailure: (e) => Ref.set(connected, e._tag === "RpcCallError"),
+            onSuccess: () => Ref.set(connected, true),
+          }),
+        );
 
     const firstAttempt = yield* Deferred.make<void>();
 
@@ -283,9 +197,11 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
         return Effect.sleep(Duration.millis(wait));
       });
       while (true) {
-        const attempt = yield* Effect.either(open);
+        const attempt = yield* Effect.either(
+          openWebSocket(target, { path: "/ws", authorization, timeoutMs, onMessage }),
+        );
         if (Either.isLeft(attempt)) {
-          lastError = attempt.left;
+          lastError = attempt.left.detail;
           yield* Deferred.succeed(firstAttempt, undefined);
           yield* Effect.logDebug(`cannot connect: ${lastError}; retrying in ${delay} ms`);
           yield* backOff;
@@ -294,10 +210,6 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
         const ws = attempt.right;
         const openedAt = yield* Clock.currentTimeMillis;
         lastError = "";
-        ws.on("message", (data: Uint8Array) => onMessage(new TextDecoder().decode(data)));
-        ws.on("error", (e) => {
-          lastError = describeError(e);
-        });
         socket = ws;
         if (everConnected) {
           for (const [method, params] of registrations) {
@@ -311,14 +223,14 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
         if (everConnected) yield* PubSub.publish(reconnectsHub, ++reconnectCount);
         everConnected = true;
         yield* Deferred.succeed(firstAttempt, undefined);
-        yield* Effect.race(untilClosed(ws), heartbeat(ws));
+        lastError = yield* connectionEnded(ws, timeoutMs);
         socket = undefined;
         yield* Ref.set(connected, false);
-        failPending(`connection closed${lastError ? ` (${lastError})` : ""}`);
+        failPending(lastError);
         // Only a connection that held for a while resets the backoff: a server that accepts and
         // closes at once (hcd past rpcmaxwebsockets) is retried ever more slowly, not in a loop.
         if ((yield* Clock.currentTimeMillis) - openedAt >= maxDelay) delay = initialDelay;
-        yield* Effect.logWarning(`disconnected; reconnecting in ${delay} ms`);
+        yield* Effect.logWarning(`disconnected: ${lastError}; reconnecting in ${delay} ms`);
         yield* backOff;
       }
     }).pipe(Effect.annotateLogs({ rpc: name }));

@@ -1,19 +1,11 @@
 // The web app's view of its stakepoolds: after a change in the database (users' voting
 // preferences, admin-added low-fee tickets) every stakepoold is told, each independently; a
 // stakepoold that is down is reported, never fatal (voting goes on in the others).
-import https from "node:https";
-import WebSocket from "ws";
-import { Context, Data, Effect, Layer, ParseResult, Redacted, Schema, Stream } from "effect";
+import { Context, Effect, Layer, type Redacted } from "effect";
 import type { NetParams } from "../domain/params.ts";
 import { isValidVoteBits } from "../domain/votebits.ts";
-import {
-  ControlApi,
-  ControlError,
-  type ControlOperation,
-  EVENTS_PATH,
-  type StakepooldStatus,
-  TicketEvent,
-} from "../rpc/stakepoold_protocol.ts";
+import { makeStakepooldControlClient, type StakepooldEndpoint } from "../rpc/stakepoold_client.ts";
+import { ControlApi } from "../rpc/stakepoold_protocol.ts";
 import { LowFeeTickets } from "../storage/low_fee_tickets.ts";
 import { Users } from "../storage/users.ts";
 
@@ -35,128 +27,13 @@ export class StakepooldClients extends Context.Tag("hcstakepool/StakepooldClient
   });
 }
 
-// ---- the live layer: each stakepoold's control API over HTTPS, its certificate pinned ----
-
-export class StakepooldCallError extends Data.TaggedError("StakepooldCallError")<{
-  readonly host: string;
-  readonly operation: string;
-  readonly detail: string;
-}> {
-  override get message() {
-    return `stakepoold ${this.host} ${this.operation}: ${this.detail}`;
-  }
-}
-
-export interface StakepooldEndpoint {
-  /** host:port of its control API (rpclisten). */
-  readonly host: string;
-  /** Its rpc.cert (PEM), trusted as the only CA. */
-  readonly certPem: string;
-}
-
-export interface StakepooldControlClient {
-  readonly host: string;
-  readonly call: <Req extends Schema.Schema.AnyNoContext, Res extends Schema.Schema.AnyNoContext>(
-    op: ControlOperation<Req, Res>,
-    request: Schema.Schema.Type<Req>,
-  ) => Effect.Effect<Schema.Schema.Type<Res>, StakepooldCallError>;
-  /** The stakepoold's counts, votes and connections (the web app's /status page). */
-  readonly status: Effect.Effect<StakepooldStatus, StakepooldCallError>;
-  /** Ticket events from the moment the websocket is open; fails when it closes. */
-  readonly events: Stream.Stream<TicketEvent, StakepooldCallError>;
-}
-
-/**
- * A client of one stakepoold. stakepoold's certificate is hcd-style (CA:TRUE), which Deno's fetch
- * and WebSocket refuse, so the transport is node:https and npm ws with the certificate as `ca`.
- */
-export const makeStakepooldControlClient = (options: {
-  readonly endpoint: StakepooldEndpoint;
-  readonly secret: Redacted.Redacted<string>;
-  /** Per call (the original gave each gRPC call 100 ms; a reload of 10 000 users needs more). */
-  readonly timeoutMs?: number;
-}): StakepooldControlClient => {
-  const { host, certPem } = options.endpoint;
-  const url = new URL(`https://${host}`);
-  const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  const port = Number(url.port || 443);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const authorization = () => `Bearer ${Redacted.value(options.secret)}`;
-  const failure = (operation: string, detail: string) => new StakepooldCallError({ host, operation, detail });
-
-  const post = (path: string, body: string) =>
-    Effect.async<{ status: number; text: string }, StakepooldCallError>((resume) => {
-      const req = https.request({
-        hostname,
-        port,
-        path,
-        method: "POST",
-        ca: certPem,
-        agent: false,
-        timeout: timeoutMs,
-        headers: {
-          Authorization: authorization(),
-          "Content-Type": "application/json",
-          "Content-Length": new TextEncoder().encode(body).length,
-        },
-      }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (chunk: string) => (text += chunk));
-        res.on("end", () => resume(Effect.succeed({ status: res.statusCode ?? 0, text })));
-      });
-      req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-      req.on("error", (e) => resume(Effect.fail(failure(path, e.message))));
-      req.end(body);
-      return Effect.sync(() => req.destroy());
-    });
-
-  const call: StakepooldControlClient["call"] = (op, request) =>
-    Effect.gen(function* () {
-      const body = yield* Schema.encode(op.request)(request).pipe(
-        Effect.mapError((e) => failure(op.path, ParseResult.TreeFormatter.formatErrorSync(e))),
-      );
-      const answer = yield* post(op.path, JSON.stringify(body));
-      const json = yield* Effect.try({
-        try: () => JSON.parse(answer.text) as unknown,
-        catch: () => failure(op.path, `HTTP ${answer.status}: not JSON`),
-      });
-      if (answer.status !== 200) {
-        const error = Schema.decodeUnknownOption(ControlError)(json);
-        return yield* failure(
-          op.path,
-          error._tag === "Some" ? `${error.value._tag}: ${error.value.message}` : `HTTP ${answer.status}`,
-        );
-      }
-      return yield* Schema.decodeUnknown(op.response)(json).pipe(
-        Effect.mapError((e) => failure(op.path, ParseResult.TreeFormatter.formatErrorSync(e))),
-      );
-    }).pipe(Effect.withSpan("StakepooldControlClient.call", { attributes: { host, path: op.path } }));
-
-  const events = Stream.asyncScoped<TicketEvent, StakepooldCallError>((emit) =>
-    Effect.acquireRelease(
-      Effect.sync(() => {
-        const ws = new WebSocket(`wss://${host}${EVENTS_PATH}`, {
-          ca: certPem,
-          headers: { Authorization: authorization() },
-          handshakeTimeout: timeoutMs,
-          perMessageDeflate: false,
-        });
-        const decode = Schema.decodeUnknownEither(Schema.parseJson(TicketEvent));
-        ws.on("message", (data: Uint8Array) => {
-          const event = decode(new TextDecoder().decode(data));
-          if (event._tag === "Right") emit.single(event.right);
-        });
-        ws.on("error", (e) => emit.fail(failure(EVENTS_PATH, e.message)));
-        ws.on("close", () => emit.fail(failure(EVENTS_PATH, "event stream closed")));
-        return ws;
-      }),
-      (ws) => Effect.sync(() => ws.terminate()),
-    )
-  );
-
-  return { host, call, status: call(ControlApi.status, {}), events };
-};
+// The control client lives with the transport; the stakepoold tests still reach it through here.
+export {
+  makeStakepooldControlClient,
+  StakepooldCallError,
+  type StakepooldControlClient,
+  type StakepooldEndpoint,
+} from "../rpc/stakepoold_client.ts";
 
 export interface StakepooldClientsOptions {
   readonly endpoints: ReadonlyArray<StakepooldEndpoint>;
