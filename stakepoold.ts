@@ -16,7 +16,7 @@ import { loadOrCreateCertPair } from "./src/rpc/tls_cert.ts";
 import { ControlServer } from "./src/stakepoold/control_server.ts";
 import { LocalNode, type RpcEndpoint } from "./src/stakepoold/local_node.ts";
 import { LowFeeTickets } from "./src/storage/low_fee_tickets.ts";
-import { sqlLayer } from "./src/storage/sql.ts";
+import { databaseLayer } from "./src/storage/database.ts";
 import { TicketStream } from "./src/stakepoold/ticket_stream.ts";
 import { Users } from "./src/storage/users.ts";
 import { databasePrefsLayer, Voter } from "./src/stakepoold/voter.ts";
@@ -57,7 +57,7 @@ export const stakepooldLayer = (
     const wallet = yield* endpoint(config.wallet);
     const storage = Layer.provideMerge(
       Layer.mergeAll(Users.layer, LowFeeTickets.layer),
-      sqlLayer(config.database),
+      databaseLayer(config.database),
     );
     const voter = Voter.live({ net, poolFeePercent: config.poolFees, feeAddresses }).pipe(
       Layer.provideMerge(TicketStream.live({ resyncInterval: tuning.resyncInterval ?? DEFAULT_RESYNC })),

@@ -4,7 +4,7 @@ import { loadDatabaseArgs } from "../config/pool.ts";
 import { backupToFile } from "../storage/backup.ts";
 import { describeStore } from "../storage/sql.ts";
 import { command, UsageError } from "./command.ts";
-import { runOnDatabase } from "./migrate.ts";
+import { runOnDatabase } from "./database.ts";
 
 export default command({
   name: "backup",
@@ -12,10 +12,11 @@ export default command({
   summary: "write a consistent dump of the pool database to <file> (JSON lines)",
   run: (argv) =>
     Effect.gen(function* () {
-      const { database: config, positional } = yield* loadDatabaseArgs(argv);
+      const args = yield* loadDatabaseArgs(argv);
+      const { database: config, positional } = args;
       if (positional.length !== 1) return yield* new UsageError({ message: "expected one backup file name" });
       const file = positional[0];
-      const rows = yield* runOnDatabase(config, backupToFile(file, (m) => console.error(m)));
+      const rows = yield* runOnDatabase(args, backupToFile(file, (m) => console.error(m)));
       return { from: describeStore(config), file, rows };
     }),
 });

@@ -1,6 +1,12 @@
 // Dispatches `hcpool <command> [args]`: JSON on stdout, a one-line error on stderr, exit 1.
-import { Cause, Effect, Exit, Option } from "effect";
+import { Cause, Effect, Exit, Logger, Option } from "effect";
 import { COMMANDS } from "./commands.ts";
+
+// stdout carries only the command's JSON; log lines (migrations, sync) go to stderr.
+const stderrLogger = Logger.replace(
+  Logger.defaultLogger,
+  Logger.make((options) => console.error(Logger.logfmtLogger.log(options))),
+);
 
 const usage = () =>
   ["usage: hcpool <command> [args]", "", ...COMMANDS.map((c) => `  ${c.name} ${c.usage}\n      ${c.summary}`)]
@@ -17,7 +23,7 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
     console.error(`hcpool: unknown command "${name}" (try: hcpool help)`);
     return 1;
   }
-  const exit = await Effect.runPromiseExit(cmd.run(rest));
+  const exit = await Effect.runPromiseExit(cmd.run(rest).pipe(Effect.provide(stderrLogger)));
   if (Exit.isSuccess(exit)) {
     if (exit.value !== undefined) console.log(JSON.stringify(exit.value, null, 2));
     return 0;

@@ -1,38 +1,10 @@
-// `hcpool migrate [-C hcstakepool.conf] [--dbhost …]`: brings the database to the current schema.
-import type * as SqlClient from "@effect/sql/SqlClient";
-import { SqlError } from "@effect/sql/SqlError";
+// `hcpool migrate [-C hcstakepool.conf] [--dbhost …]`: brings the database to the current schema
+// (every program does so at start; this says what it did).
 import { Effect } from "effect";
-import { Buffer } from "node:buffer";
-import { createHmac } from "node:crypto";
-import type { DatabaseConfig } from "../config/database.ts";
 import { loadDatabaseArgs } from "../config/pool.ts";
-import { migrate } from "../storage/migrations.ts";
-import { type SqlDialect, sqlLayer } from "../storage/sql.ts";
+import { AppliedMigrations } from "../storage/database.ts";
 import { command } from "./command.ts";
-
-const base64url = (text: string | Buffer) => Buffer.from(text).toString("base64url");
-
-/** The original's API token: an HS256 JWT with claims iat, iss (baseurl) and loggedInAs. */
-export const signApiToken = (apiSecret: string, baseUrl: string, userId: number, iat: number): string => {
-  const signed = `${base64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${
-    base64url(JSON.stringify({ iat, iss: baseUrl, loggedInAs: userId }))
-  }`;
-  return `${signed}.${base64url(createHmac("sha256", apiSecret).update(signed).digest())}`;
-};
-
-/** Runs an effect on the configured store; a failure's message says which store and why. */
-export const runOnDatabase = <A, E extends { readonly message: string }>(
-  config: DatabaseConfig,
-  effect: Effect.Effect<A, E, SqlClient.SqlClient | SqlDialect>,
-): Effect.Effect<A, E | SqlError> =>
-  effect.pipe(
-    Effect.provide(sqlLayer(config)),
-    Effect.mapError((e) =>
-      e instanceof SqlError && e.cause instanceof Error
-        ? new SqlError({ ...e, message: `${e.message}: ${e.cause.message}` })
-        : e
-    ),
-  );
+import { runOnDatabase } from "./database.ts";
 
 export default command({
   name: "migrate",
@@ -41,20 +13,18 @@ export default command({
   summary: "create or upgrade the pool database (MySQL when dbhost is set, else the embedded store)",
   run: (argv) =>
     Effect.gen(function* () {
-      const { database: config, options } = yield* loadDatabaseArgs(argv);
-      const apiSecret = options.apisecret;
-      const baseUrl = (options.baseurl ?? "http://127.0.0.1:8000").replace(/\/+$/, "");
-      const iat = Math.floor(Date.now() / 1000);
-      const report = yield* runOnDatabase(
-        config,
-        migrate(
-          apiSecret ? { issueApiToken: (userId) => signApiToken(apiSecret, baseUrl, userId, iat) } : {},
-        ),
-      );
+      const args = yield* loadDatabaseArgs(argv);
+      const report = yield* runOnDatabase(args, AppliedMigrations);
       return {
         store: report.store,
         applied: report.applied,
         version: report.version,
+        ...(report.mergedLowFeeTickets.length > 0
+          ? {
+            mergedLowFeeTickets: report.mergedLowFeeTickets,
+            mergeNote: "duplicate rows of these ticket hashes were merged into the oldest (Voted kept)",
+          }
+          : {}),
         ...(report.apiTokensPending > 0
           ? {
             apiTokensPending: report.apiTokensPending,

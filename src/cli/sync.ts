@@ -1,9 +1,10 @@
 // `hcpool sync -C <hcstakepool.conf>`: the startup wallet sync on demand. Reads the pool's config
 // file (the original's option names; with no dbhost the embedded store in datadir), prints
 // progress on stderr and the summary of what was repaired as JSON.
-import { Effect, Layer, Logger } from "effect";
+import { Effect, Layer, Redacted } from "effect";
 import { loadPoolConfig } from "../config/pool.ts";
-import { sqlLayer } from "../storage/sql.ts";
+import { apiTokenIssuer } from "../storage/api_tokens.ts";
+import { databaseLayer } from "../storage/database.ts";
 import { Users } from "../storage/users.ts";
 import { VotingWallets, votingWalletsConfig } from "../wallets/voting_wallets.ts";
 import { type SyncProgress, syncWallets } from "../wallets/wallet_sync.ts";
@@ -11,12 +12,6 @@ import { command } from "./command.ts";
 
 const printProgress = (p: SyncProgress) =>
   Effect.sync(() => console.error(`sync ${p.phase}: ${p.done}/${p.total} (${p.perSecond}/s)`));
-
-// stdout carries only the JSON summary.
-const stderrLogger = Logger.replace(
-  Logger.defaultLogger,
-  Logger.make((options) => console.error(Logger.logfmtLogger.log(options))),
-);
 
 export default command({
   name: "sync",
@@ -30,7 +25,11 @@ export default command({
         Effect.provide(
           Layer.mergeAll(
             VotingWallets.layer(wallets),
-            Users.layer.pipe(Layer.provide(sqlLayer(pool.database))),
+            Users.layer.pipe(
+              Layer.provide(
+                databaseLayer(pool.database, apiTokenIssuer(Redacted.value(pool.apiSecret), pool.baseUrl)),
+              ),
+            ),
           ),
         ),
       );
@@ -44,5 +43,5 @@ export default command({
         return yield* Effect.fail({ message: `${unfinished.join("; ")} (see the summary)` });
       }
       return summary;
-    }).pipe(Effect.provide(stderrLogger)),
+    }),
 });

@@ -5,7 +5,7 @@ import * as SqlClient from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Data, Effect } from "effect";
 import { Buffer } from "node:buffer";
-import { DATA_TABLES, LATEST_VERSION, migrate, type MigrationBlocked } from "./migrations.ts";
+import { DATA_TABLES, LATEST_VERSION } from "./migrations.ts";
 import { SqlDialect, unixNow } from "./sql.ts";
 
 export const BACKUP_FORMAT = "hcstakepool-backup";
@@ -113,7 +113,7 @@ const parseHeader = (line: string | undefined): BackupHeader | undefined => {
 };
 
 /**
- * Migrates the database, then loads a backup into it in one transaction. A database that
+ * Loads a backup into a migrated database (databaseLayer) in one transaction. A database that
  * already holds rows is refused unless `force` (its rows are then replaced).
  */
 export const restoreFromFile = (
@@ -121,7 +121,7 @@ export const restoreFromFile = (
   options: { readonly force?: boolean; readonly progress?: Progress } = {},
 ): Effect.Effect<
   TableCounts,
-  SqlError | BackupFileError | RestoreRefused | MigrationBlocked,
+  SqlError | BackupFileError | RestoreRefused,
   SqlClient.SqlClient | SqlDialect
 > =>
   Effect.gen(function* () {
@@ -156,7 +156,6 @@ export const restoreFromFile = (
         });
       }
     }
-    yield* migrate();
     return yield* sql.withTransaction(Effect.gen(function* () {
       const nonEmpty: Array<string> = [];
       for (const table of DATA_TABLES) {

@@ -4,7 +4,7 @@ import type { SqlError } from "@effect/sql/SqlError";
 import * as SqlSchema from "@effect/sql/SqlSchema";
 import { Context, Effect, Layer, Schema } from "effect";
 import { LowFeeTicket } from "../domain/models.ts";
-import { decodedRows, unixNow, writeResult } from "./sql.ts";
+import { decodedRows, isDuplicateKey, unixNow, writeResult } from "./sql.ts";
 
 export interface NewLowFeeTicket {
   readonly TicketHash: string;
@@ -15,7 +15,7 @@ export interface NewLowFeeTicket {
 }
 
 export interface LowFeeTicketsApi {
-  /** Adds the tickets not already added; returns how many were new. */
+  /** Adds the tickets not already added; returns how many were new. Safe to run concurrently. */
   readonly add: (
     addedByUid: number,
     tickets: ReadonlyArray<NewLowFeeTicket>,
@@ -41,22 +41,21 @@ export class LowFeeTickets
           ),
         );
       return {
+        // One statement per ticket and no transaction: the unique index on TicketHash decides
+        // between concurrent adds (a loser is "already added"), and no two admins can deadlock.
         add: (addedByUid, tickets) =>
-          sql.withTransaction(
-            Effect.gen(function* () {
-              const now = yield* unixNow;
-              let added = 0;
-              for (const t of tickets) {
-                const [present] =
-                  yield* sql`SELECT 1 AS p FROM LowFeeTicket WHERE TicketHash = ${t.TicketHash}`;
-                if (present !== undefined) continue;
-                yield* sql`INSERT INTO LowFeeTicket (AddedByUid, TicketAddress, TicketHash, TicketExpiry, Voted,
-                             Created, Expires)
-                           VALUES (${addedByUid}, ${t.TicketAddress}, ${t.TicketHash}, 0, 0, ${now}, ${t.Expires})`;
-                added++;
-              }
-              return added;
-            }),
+          Effect.flatMap(
+            unixNow,
+            (now) =>
+              Effect.reduce(tickets, 0, (added, t) =>
+                sql`INSERT INTO LowFeeTicket (AddedByUid, TicketAddress, TicketHash, TicketExpiry, Voted,
+                    Created, Expires)
+                  VALUES (${addedByUid}, ${t.TicketAddress}, ${t.TicketHash}, 0, 0, ${now}, ${t.Expires})`
+                  .pipe(
+                    Effect.as(added + 1),
+                    Effect.catchIf(isDuplicateKey, () =>
+                      Effect.succeed(added)),
+                  )),
           ),
         remove: (hashes) =>
           hashes.length === 0 ? Effect.succeed(0) : Effect.map(

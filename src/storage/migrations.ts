@@ -2,11 +2,12 @@
 // start (create its four tables if missing, add later columns when missing and backfill them),
 // then our numbered migrations recorded in SchemaVersion. Every step is idempotent. SQLite runs
 // each step in one transaction; MySQL auto-commits DDL, so preconditions are checked before any
-// DDL and each statement re-checks what already exists.
+// DDL and each statement re-checks what already exists. A database that is already current is
+// only read, so a program whose database user may only read and write rows (stakepoold) starts.
 import * as SqlClient from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import { Clock, Data, Effect } from "effect";
-import { isDuplicateKey, SqlDialect, type Store } from "./sql.ts";
+import { Data, Effect, Fiber } from "effect";
+import { isDuplicateKey, SqlDialect, type Store, unixNow } from "./sql.ts";
 
 export class MigrationBlocked extends Data.TaggedError("MigrationBlocked")<{ readonly message: string }> {}
 
@@ -138,11 +139,28 @@ const ORIGINAL_COLUMN_ADDITIONS: ReadonlyArray<{
   { column: "VoteBitsVersion", after: "VoteBits", backfill: "UPDATE Users SET VoteBitsVersion = 3" },
 ];
 
+/** Rows of one ticket hash merged into one: the oldest kept, Voted if any of them was voted. */
+export interface MergedLowFeeTicket {
+  readonly ticketHash: string;
+  readonly keptId: number;
+  readonly removedIds: ReadonlyArray<number>;
+  readonly voted: boolean;
+}
+
+/** What a migration changed in the rows, beyond the schema; the operator is told. */
+interface RowChanges {
+  readonly mergedLowFeeTickets?: ReadonlyArray<MergedLowFeeTicket>;
+}
+
 interface Migration {
   readonly version: number;
   readonly name: string;
   /** Idempotent; may fail with MigrationBlocked before changing anything. */
-  readonly apply: Effect.Effect<void, SqlError | MigrationBlocked, SqlClient.SqlClient | SqlDialect>;
+  readonly apply: Effect.Effect<
+    RowChanges | void,
+    SqlError | MigrationBlocked,
+    SqlClient.SqlClient | SqlDialect
+  >;
 }
 
 const createIndex = (table: string, index: string, columns: string, unique = false) =>
@@ -164,6 +182,53 @@ const duplicateEmails = Effect.gen(function* () {
     message: `cannot add the unique index on Users.Email: ${rows.length} email address(es) belong to more ` +
       `than one user: ${list}. Change or merge those users, then run migrate again.`,
   });
+});
+
+const dropIndex = (table: string, index: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient;
+    const dialect = yield* SqlDialect;
+    if (yield* dialect.indexExists(table, index)) yield* sql.unsafe(dialect.dropIndex(table, index));
+  });
+
+/** Merges LowFeeTicket rows sharing a TicketHash (compared as the unique index will compare them). */
+const mergeDuplicateLowFeeTickets = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient;
+  const hashes = yield* sql<{ TicketHash: string }>`
+    SELECT MIN(TicketHash) AS TicketHash FROM LowFeeTicket WHERE TicketHash IS NOT NULL
+    GROUP BY TicketHash HAVING COUNT(*) > 1 ORDER BY MIN(TicketHash)`;
+  const merged: Array<MergedLowFeeTicket> = [];
+  for (const { TicketHash } of hashes) {
+    const rows = yield* sql<{ LowFeeTicketID: number; Voted: number | null }>`
+      SELECT LowFeeTicketID, Voted FROM LowFeeTicket WHERE TicketHash = ${TicketHash} ORDER BY LowFeeTicketID`;
+    const [kept, ...removed] = rows.map((r) => ({
+      id: Number(r.LowFeeTicketID),
+      voted: Number(r.Voted ?? 0),
+    }));
+    const voted = Math.max(...rows.map((r) => Number(r.Voted ?? 0)));
+    if (voted !== kept.voted) {
+      yield* sql`UPDATE LowFeeTicket SET Voted = ${voted} WHERE LowFeeTicketID = ${kept.id}`;
+    }
+    const removedIds = removed.map((r) => r.id);
+    yield* sql`DELETE FROM LowFeeTicket WHERE ${sql.in("LowFeeTicketID", removedIds)}`;
+    merged.push({ ticketHash: TicketHash, keptId: kept.id, removedIds, voted: voted > 0 });
+  }
+  return merged;
+});
+
+/** Index creations raced by a writer of a program that does not know the index yet. */
+const RACED_INDEX_RETRIES = 3;
+
+const uniqueLowFeeTicketHash: Migration["apply"] = Effect.gen(function* () {
+  const merged: Array<MergedLowFeeTicket> = [];
+  // A ticket added between the merge and the index creation fails the creation as a whole: merge again.
+  yield* Effect.zipRight(
+    Effect.tap(mergeDuplicateLowFeeTickets, (m) => merged.push(...m)),
+    createIndex("LowFeeTicket", "LowFeeTicket_UniqueTicketHash", "TicketHash", true),
+  ).pipe(Effect.retry({ times: RACED_INDEX_RETRIES, while: isDuplicateKey }));
+  // The unique index serves every look-up the plain one did.
+  yield* dropIndex("LowFeeTicket", "LowFeeTicket_TicketHash");
+  return { mergedLowFeeTickets: merged };
 });
 
 const MIGRATIONS: ReadonlyArray<Migration> = [
@@ -209,16 +274,17 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
       yield* sql.unsafe(createTable(dialect, AuditLog));
     }),
   },
+  { version: 5, name: "unique index on LowFeeTicket.TicketHash", apply: uniqueLowFeeTicketHash },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 export interface MigrateOptions {
   /**
-   * Issues the API token the original generated at start for verified users without one.
-   * Without it those tokens stay empty (reported as apiTokensPending).
+   * Issues the API token the original generated at start for verified users without one, at
+   * `issuedAt` (unix seconds). Without it those tokens stay empty (reported as apiTokensPending).
    */
-  readonly issueApiToken?: (userId: number) => string;
+  readonly issueApiToken?: (userId: number, issuedAt: number) => string;
 }
 
 export interface MigrationReport {
@@ -227,7 +293,11 @@ export interface MigrationReport {
   readonly version: number;
   readonly apiTokensIssued: number;
   readonly apiTokensPending: number;
+  readonly mergedLowFeeTickets: ReadonlyArray<MergedLowFeeTicket>;
 }
+
+/** How long a program waits for another one's migration before saying so. */
+const LOCK_WAIT_NOTICE = "5 seconds";
 
 const createVersionTable =
   `CREATE TABLE IF NOT EXISTS SchemaVersion (Version ${bigint} NOT NULL PRIMARY KEY, ` +
@@ -260,13 +330,15 @@ const originalStartup = (options: MigrateOptions) =>
       yield* sql.unsafe(backfill);
       applied.push(`add column Users.${column}`);
     }
-    yield* sql`UPDATE Users SET HeightRegistered = 0 WHERE HeightRegistered IS NULL`;
+    const [unset] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM Users WHERE HeightRegistered IS NULL`;
+    if (Number(unset.n) > 0) yield* sql`UPDATE Users SET HeightRegistered = 0 WHERE HeightRegistered IS NULL`;
     const missing = yield* sql<{ UserId: number }>`
       SELECT UserId FROM Users WHERE APIToken = '' AND EmailVerified > 0 ORDER BY UserId`;
     const issue = options.issueApiToken;
     if (issue !== undefined) {
+      const now = yield* unixNow;
       for (const { UserId } of missing) {
-        yield* sql`UPDATE Users SET APIToken = ${issue(Number(UserId))} WHERE UserId = ${UserId}`;
+        yield* sql`UPDATE Users SET APIToken = ${issue(Number(UserId), now)} WHERE UserId = ${UserId}`;
       }
       if (missing.length > 0) applied.push(`issue API tokens for ${missing.length} verified user(s)`);
     }
@@ -283,19 +355,28 @@ export const migrate = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient;
     const dialect = yield* SqlDialect;
+    const waiting = yield* Effect.fork(
+      Effect.logWarning("waiting for another program to finish migrating the database").pipe(
+        Effect.delay(LOCK_WAIT_NOTICE),
+      ),
+    );
+    yield* dialect.migrationLock;
+    yield* Fiber.interrupt(waiting);
     const original = yield* sql.withTransaction(originalStartup(options));
-    yield* sql.unsafe(createVersionTable);
+    if (!(yield* dialect.tableExists("SchemaVersion"))) yield* sql.unsafe(createVersionTable);
     const applied = [...original.applied];
+    const mergedLowFeeTickets: Array<MergedLowFeeTicket> = [];
     let version = yield* currentVersion;
     for (const migration of MIGRATIONS) {
       if (migration.version <= version) continue;
-      const now = Math.floor((yield* Clock.currentTimeMillis) / 1000);
-      yield* sql.withTransaction(
-        Effect.zipRight(
+      const now = yield* unixNow;
+      const changes = yield* sql.withTransaction(
+        Effect.zipLeft(
           migration.apply,
           sql`INSERT INTO SchemaVersion (Version, Name, AppliedAt) VALUES (${migration.version}, ${migration.name}, ${now})`,
         ),
       );
+      mergedLowFeeTickets.push(...(changes?.mergedLowFeeTickets ?? []));
       applied.push(`${migration.version} ${migration.name}`);
       version = migration.version;
     }
@@ -305,5 +386,6 @@ export const migrate = (
       version,
       apiTokensIssued: original.apiTokensIssued,
       apiTokensPending: original.apiTokensPending,
+      mergedLowFeeTickets,
     };
-  }).pipe(Effect.withSpan("Migrations.migrate"));
+  }).pipe(Effect.scoped, Effect.withSpan("Migrations.migrate"));

@@ -4,7 +4,7 @@
 import * as SqlClient from "@effect/sql/SqlClient";
 import { SqlError } from "@effect/sql/SqlError";
 import { MysqlClient } from "@effect/sql-mysql2";
-import { Clock, Context, Effect, Layer, type ParseResult } from "effect";
+import { Clock, Context, Effect, Layer, type ParseResult, type Scope } from "effect";
 import { type DatabaseConfig, embeddedDatabaseFile } from "../config/database.ts";
 import * as SqliteClient from "./sqlite_client.ts";
 
@@ -28,6 +28,12 @@ export interface SqlDialect {
   readonly tableExists: (table: string) => Effect.Effect<boolean, SqlError>;
   readonly columnExists: (table: string, column: string) => Effect.Effect<boolean, SqlError>;
   readonly indexExists: (table: string, index: string) => Effect.Effect<boolean, SqlError>;
+  readonly dropIndex: (table: string, index: string) => string;
+  /**
+   * Held while migrating, so programs starting together (the web app and its stakepoolds on one
+   * database) migrate one after the other; released with the scope.
+   */
+  readonly migrationLock: Effect.Effect<void, SqlError, Scope.Scope>;
 }
 
 export const SqlDialect = Context.GenericTag<SqlDialect>("hcstakepool/SqlDialect");
@@ -53,6 +59,11 @@ export const isDuplicateKey = (error: SqlError): boolean => {
 const exists = (rows: Effect.Effect<ReadonlyArray<unknown>, SqlError>) =>
   Effect.map(rows, (r) => r.length > 0);
 
+/** GET_LOCK names are at most 64 characters: one lock per database, named by its hash. */
+const MYSQL_MIGRATION_LOCK = "CONCAT('hcstakepool_migrate_', MD5(DATABASE()))";
+/** MariaDB has no "wait forever" (a negative timeout is an error). */
+const MYSQL_MIGRATION_LOCK_WAIT_SECONDS = 600;
+
 const mysqlDialect = (sql: SqlClient.SqlClient): SqlDialect => ({
   store: "mysql",
   autoIncrementKey: "bigint(20) NOT NULL AUTO_INCREMENT PRIMARY KEY",
@@ -74,9 +85,55 @@ const mysqlDialect = (sql: SqlClient.SqlClient): SqlDialect => ({
       sql`SELECT 1 FROM information_schema.statistics
           WHERE table_schema = DATABASE() AND table_name = ${table} AND index_name = ${index}`,
     ),
+  dropIndex: (table, index) => `DROP INDEX ${index} ON ${table}`,
+  // A named lock belongs to a session: taken and released on one reserved connection; a program
+  // that dies loses it with its connection.
+  migrationLock: Effect.gen(function* () {
+    const connection = yield* sql.reserve;
+    const lock = (statement: string) =>
+      Effect.map(
+        connection.executeUnprepared(`SELECT ${statement} AS result`, [], undefined),
+        (rows) => Number((rows[0] as { result: unknown } | undefined)?.result),
+      );
+    yield* Effect.acquireRelease(
+      Effect.filterOrFail(
+        lock(`GET_LOCK(${MYSQL_MIGRATION_LOCK}, ${MYSQL_MIGRATION_LOCK_WAIT_SECONDS})`),
+        (result) => result === 1,
+        () =>
+          new SqlError({
+            cause: undefined,
+            message:
+              `another program has been migrating this database for ${MYSQL_MIGRATION_LOCK_WAIT_SECONDS} s`,
+          }),
+      ),
+      () =>
+        lock(`RELEASE_LOCK(${MYSQL_MIGRATION_LOCK})`).pipe(
+          Effect.catchAll((e) => Effect.logWarning("could not release the migration lock", e)),
+        ),
+    );
+  }),
 });
 
-const sqliteDialect = (sql: SqlClient.SqlClient): SqlDialect => ({
+/** An exclusive flock on a file beside the database (released by the kernel if the program dies). */
+const fileLock = (path: string): Effect.Effect<void, SqlError, Scope.Scope> =>
+  Effect.asVoid(Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => {
+        const file = await Deno.open(path, { create: true, write: true });
+        try {
+          await file.lock(true);
+        } catch (e) {
+          file.close();
+          throw e;
+        }
+        return file;
+      },
+      catch: (cause) => new SqlError({ cause, message: `cannot lock ${path}` }),
+    }),
+    (file) => Effect.sync(() => file.close()),
+  ));
+
+const sqliteDialect = (filename: string) => (sql: SqlClient.SqlClient): SqlDialect => ({
   store: "embedded",
   autoIncrementKey: "INTEGER PRIMARY KEY AUTOINCREMENT",
   tableOptions: "",
@@ -88,6 +145,8 @@ const sqliteDialect = (sql: SqlClient.SqlClient): SqlDialect => ({
     exists(sql`SELECT 1 FROM pragma_table_info(${table}) WHERE name = ${column} COLLATE NOCASE`),
   indexExists: (table, index) =>
     exists(sql`SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ${table} AND name = ${index}`),
+  dropIndex: (_table, index) => `DROP INDEX ${index}`,
+  migrationLock: fileLock(`${filename}.migration-lock`),
 });
 
 const dialectLayer = (make: (sql: SqlClient.SqlClient) => SqlDialect) =>
@@ -113,6 +172,12 @@ export const storeOf = (
   config: DatabaseConfig,
 ): Store => (config.dbhost === undefined ? "embedded" : "mysql");
 
+/** A SqlError whose message carries its cause's ("Access denied for user …", "Table … doesn't exist"). */
+export const withCauseMessage = <E>(error: E): E =>
+  error instanceof SqlError && error.cause instanceof Error && !error.message.includes(error.cause.message)
+    ? new SqlError({ ...error, message: `${error.message}: ${error.cause.message}` }) as E
+    : error;
+
 /** Where the data lives, for messages (never includes the password). */
 export const describeStore = (config: DatabaseConfig): string =>
   config.dbhost === undefined
@@ -132,7 +197,7 @@ export const sqlLayer = (config: DatabaseConfig): Layer.Layer<SqlClient.SqlClien
         SqliteClient.layer({ filename }),
       ),
     );
-    return Layer.provideMerge(dialectLayer(sqliteDialect), client);
+    return Layer.provideMerge(dialectLayer(sqliteDialect(filename)), client);
   }
   const client = MysqlClient.layer({
     host: config.dbhost,

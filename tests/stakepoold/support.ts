@@ -16,7 +16,8 @@ import { Voter } from "../../src/stakepoold/voter.ts";
 import type { SimNetwork, SimNetworkOptions } from "../../src/sim/network.ts";
 import { stakepooldLayer, type StakepooldTuning } from "../../stakepoold.ts";
 import { clientFor, derived, withNetwork } from "../sim/helpers.ts";
-import { withEmbeddedDatabase, withMysqlDatabase } from "../storage/support.ts";
+import { withEmbeddedDatabase } from "../storage/support.ts";
+import { withMysqlDatabase } from "../support/mysql.ts";
 
 /** The voting wallets' and stakepoolds' poolfees (hcsim's default). */
 export const POOL_FEES = 7.5;

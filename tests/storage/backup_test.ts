@@ -92,7 +92,7 @@ testBothStores("backup then restore into a fresh database gives back every row",
 
     // Restore into a fresh embedded store and, for the MySQL case, into a fresh MySQL too.
     await withEmbeddedDatabase((fresh) =>
-      runOn(fresh, Layer.empty, Effect.zipRight(restoreFromFile(file), dumpAll)).then((restored) =>
+      runMigrated(fresh, Layer.empty, Effect.zipRight(restoreFromFile(file), dumpAll)).then((restored) =>
         assert.deepEqual(restored, original)
       )
     );

@@ -3,35 +3,12 @@ import { Effect, Either, Layer, Option } from "effect";
 import assert from "node:assert/strict";
 import bcrypt from "bcryptjs";
 import { LATEST_VERSION, migrate } from "../../src/storage/migrations.ts";
-import { SqlDialect, type Store } from "../../src/storage/sql.ts";
+import { SqlDialect } from "../../src/storage/sql.ts";
 import { Users } from "../../src/storage/users.ts";
-import { runOn, testBothStores } from "./support.ts";
+import { loadOriginalSchema, runOn, testBothStores } from "./support.ts";
 
-const FIXTURE = new URL("./fixtures/original_schema.sql", import.meta.url);
 const ORIGINAL_COLUMNS =
   "UserId, Email, Username, Password, MultiSigAddress, MultiSigScript, PoolPubKeyAddr, UserPubKeyAddr, UserFeeAddr";
-
-/**
- * The fixture's statements; for the embedded store, gorp's MySQL DDL in SQLite's words (with the
- * case-insensitive Email our embedded store always creates, as MySQL's collation gives).
- */
-export const originalSchemaStatements = async (store: Store): Promise<ReadonlyArray<string>> => {
-  const text = (await Deno.readTextFile(FIXTURE)).split("\n").filter((l) => !l.startsWith("--")).join("\n");
-  return text.split(/;\s*$/m).map((s) => s.trim()).filter((s) => s !== "").map((s) =>
-    store === "mysql" ? s : s
-      .replaceAll("bigint(20) NOT NULL AUTO_INCREMENT PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT")
-      .replaceAll(" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4", "")
-      .replace(", Email varchar(255),", ", Email varchar(255) COLLATE NOCASE,")
-  );
-};
-
-const loadFixture = (store: Store) =>
-  Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient;
-    for (const statement of yield* Effect.promise(() => originalSchemaStatements(store))) {
-      yield* sql.unsafe(statement);
-    }
-  });
 
 const snapshot = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient;
@@ -58,7 +35,7 @@ testBothStores(
       config,
       Users.layer,
       Effect.gen(function* () {
-        yield* loadFixture(store);
+        yield* loadOriginalSchema(store);
         const before = yield* snapshot;
         const report = yield* migrate({ issueApiToken: (id) => `jwt-for-${id}` });
         assert.equal(report.store, store);
@@ -104,6 +81,7 @@ testBothStores(
           version: LATEST_VERSION,
           apiTokensIssued: 0,
           apiTokensPending: 0,
+          mergedLowFeeTickets: [],
         });
         assert.deepEqual(yield* snapshot, after);
         assert.equal(admin.APIToken, (yield* get(1)).APIToken);
@@ -129,7 +107,7 @@ testBothStores(
       config,
       Layer.empty,
       Effect.gen(function* () {
-        yield* loadFixture(store);
+        yield* loadOriginalSchema(store);
         const report = yield* migrate();
         assert.equal(report.apiTokensPending, 3);
         assert.equal(report.apiTokensIssued, 0);
@@ -155,7 +133,7 @@ testBothStores(
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient;
         const dialect = yield* SqlDialect;
-        yield* loadFixture(store);
+        yield* loadOriginalSchema(store);
         yield* sql`INSERT INTO Users (UserId, Email, Username, Password, MultiSigAddress) VALUES
                    (7, 'ADMIN@pool.example', 'ADMIN@pool.example', ${new Uint8Array()}, '')`;
         const blocked = yield* Effect.either(migrate());
@@ -192,6 +170,7 @@ testBothStores(
           "2 lookup indexes",
           "3 sessions",
           "4 audit log",
+          "5 unique index on LowFeeTicket.TicketHash",
         ]);
         assert.equal(first.store, store);
         const again = yield* migrate();
