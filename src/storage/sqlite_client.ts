@@ -40,8 +40,9 @@ export const make = (config: SqliteClientConfig): Effect.Effect<Client.SqlClient
         try: () => {
           const db = new DatabaseSync(config.filename);
           // WAL lets a backup (or stakepoold) read while the pool writes; busy_timeout waits for
-          // another process's write lock instead of failing at once.
-          db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;");
+          // another process's write lock instead of failing at once, and comes first: switching a
+          // new file to WAL takes that lock too (programs starting together).
+          db.exec("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
           return db;
         },
         catch: fail(`cannot open SQLite database ${config.filename}`),

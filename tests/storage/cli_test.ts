@@ -1,8 +1,9 @@
+import * as SqlClient from "@effect/sql/SqlClient";
 import assert from "node:assert/strict";
-import { Redacted } from "effect";
+import { Effect, Layer, Redacted } from "effect";
 import type { DatabaseConfig } from "../../src/config/database.ts";
 import { runHcpool } from "../support/hcpool.ts";
-import { testBothStores } from "./support.ts";
+import { loadOriginalSchema, runOn, testBothStores } from "./support.ts";
 
 const hcpool = (args: ReadonlyArray<string>) => runHcpool(...args);
 
@@ -49,3 +50,70 @@ testBothStores("hcpool migrate, backup and restore from the command line", async
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+testBothStores("hcpool backup on a new database migrates it first", async (config) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const conf = `${dir}/hcstakepool.conf`;
+    await Deno.writeTextFile(conf, confFor(config));
+    const backup = await hcpool(["backup", `${dir}/b.jsonl`, "-C", conf]);
+    assert.equal(backup.code, 0, backup.stderr);
+    assert.equal(JSON.parse(backup.stdout).rows.LowFeeTicket, 0);
+    assert.match(backup.stderr, /database migrated to version \d+: create table Users;/);
+    const migrate = await hcpool(["migrate", "-C", conf]);
+    assert.deepEqual(JSON.parse(migrate.stdout).applied, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+testBothStores(
+  "several hcpool migrate at once on a new database: one applies, all succeed",
+  async (config) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const conf = `${dir}/hcstakepool.conf`;
+      await Deno.writeTextFile(conf, confFor(config));
+      const runs = await Promise.all(Array.from({ length: 3 }, () => hcpool(["migrate", "-C", conf])));
+      for (const run of runs) assert.equal(run.code, 0, run.stderr);
+      const applied = runs.map((r) => JSON.parse(r.stdout).applied.length);
+      assert.equal(applied.filter((n) => n > 0).length, 1, `applied per process: ${applied}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+testBothStores(
+  "hcpool migrate names the low-fee tickets whose duplicate rows it merged",
+  async (config, store) => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const ticket = "aa00000000000000000000000000000000000000000000000000000000000001";
+      await runOn(
+        config,
+        Layer.empty,
+        Effect.gen(function* () {
+          yield* loadOriginalSchema(store);
+          const sql = yield* SqlClient.SqlClient;
+          yield* sql`INSERT INTO LowFeeTicket (AddedByUid, TicketHash, Voted) VALUES (1, ${ticket}, 1)`;
+        }),
+      );
+      const conf = `${dir}/hcstakepool.conf`;
+      await Deno.writeTextFile(conf, confFor(config));
+      const out = await hcpool(["migrate", "-C", conf]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.deepEqual(JSON.parse(out.stdout).mergedLowFeeTickets, [
+        { ticketHash: ticket, keptId: 6, removedIds: [7], voted: true },
+      ]);
+      assert.match(
+        out.stderr,
+        new RegExp(
+          `level=WARN .*merged duplicate LowFeeTicket rows of 1 ticket\\(s\\): ${ticket} \\(kept id 6, voted`,
+        ),
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
