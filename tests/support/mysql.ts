@@ -77,17 +77,30 @@ const probe = (): Promise<string | undefined> =>
 
 const unreachable = await probe();
 
-/** True when the MySQL tests are ignored: no server outside CI. */
-export const mysqlIgnored = unreachable !== undefined && !inCi;
-
 if (unreachable !== undefined) {
   console.error(
     inCi
       ? `MySQL tests FAIL: ${unreachable} (CI=true requires MySQL)`
-      : `MySQL tests skipped: ${unreachable}. Set ${MYSQL_ENV}=mysql://user[:password]@host:port ` +
-        "to an account that may create databases and users.",
+      : `MySQL tests skipped: ${unreachable}. Set ${MYSQL_ENV}=mysql://user[:password]@host:port to an ` +
+        "account that may create databases and users.",
   );
 }
+
+let skipShown = false;
+
+/**
+ * True when the MySQL tests are ignored: no server outside CI. The first call in a test file
+ * registers the reason as an ignored test too: `deno test --quiet` hides output printed before
+ * the tests, while a test's name is always shown.
+ */
+export const mysqlIgnored = (): boolean => {
+  const ignored = unreachable !== undefined && !inCi;
+  if (ignored && !skipShown) {
+    skipShown = true;
+    Deno.test({ name: `MySQL tests skipped: ${unreachable}`, ignore: true, fn: () => {} });
+  }
+  return ignored;
+};
 
 const randomName = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
 
@@ -145,4 +158,4 @@ export const withMysqlUser = <A>(
 
 /** A Deno test that needs MySQL: ignored (reason printed above) when there is none outside CI. */
 export const mysqlTest = (name: string, fn: () => Promise<void>) =>
-  Deno.test({ name, ignore: mysqlIgnored, fn });
+  Deno.test({ name, ignore: mysqlIgnored(), fn });
