@@ -304,7 +304,7 @@ const createVersionTable =
   `Name ${varchar} NOT NULL, AppliedAt ${bigint} NOT NULL)`;
 
 /** The highest applied migration (0 before any). */
-export const currentVersion = Effect.gen(function* () {
+const currentVersion = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient;
   const dialect = yield* SqlDialect;
   if (!(yield* dialect.tableExists("SchemaVersion"))) return 0;
