@@ -1,5 +1,16 @@
-// hcstakepool: the one entry. Operator commands are its subcommands (src/cli, one file each);
+// hcstakepool: the one entry. No command (or only options) or `serve` runs the web app
+// (src/cli/serve.ts); any other command is an operator tool (src/cli, one file each).
 // `deno task hcpool …` is an alias of `main.ts …`.
 import { runCli } from "./src/cli/main.ts";
+import { runServe } from "./src/cli/serve.ts";
 
-if (import.meta.main) Deno.exit(await runCli(Deno.args));
+const main = (argv: ReadonlyArray<string>): Promise<number> => {
+  const [first, ...rest] = argv;
+  if (first === "serve") return runServe(rest);
+  if (first === undefined || first.startsWith("-") && !["-h", "--help"].includes(first)) {
+    return runServe(argv);
+  }
+  return runCli(argv);
+};
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,11 @@
+import { page } from "../page.ts";
+
+/** POST only (with the navbar's CSRF token): a link elsewhere cannot sign anyone out. */
+export default page({
+  path: "/logout",
+  access: "public",
+  post: (c) => {
+    c.var.session.signOut();
+    return c.redirect("/", 303);
+  },
+});
