@@ -1,10 +1,10 @@
 // databaseLayer: how every program opens the pool database (migrated first).
 import * as SqlClient from "@effect/sql/SqlClient";
-import { Effect, Layer, TestClock, TestContext } from "effect";
+import { Effect, Layer, Redacted, TestClock, TestContext } from "effect";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { apiTokenIssuer } from "../../src/storage/api_tokens.ts";
-import { AppliedMigrations } from "../../src/storage/database.ts";
+import { AppliedMigrations, databaseLayer } from "../../src/storage/database.ts";
 import { LATEST_VERSION, migrate } from "../../src/storage/migrations.ts";
 import { Users } from "../../src/storage/users.ts";
 import { mysqlTest, withMysqlDatabase, withMysqlUser } from "../support/mysql.ts";
@@ -97,3 +97,14 @@ Deno.test("API tokens the migration issues are HS256 JWTs signed with apisecret 
       }).pipe(Effect.provide(TestContext.TestContext)),
     )
   ));
+
+mysqlTest(
+  "a refused connection fails with the server's reason and without the password [mysql]",
+  () =>
+    withMysqlDatabase(async (config) => {
+      const wrong = { ...config, dbpassword: Redacted.make("wrong-secret-1234") };
+      const error = await Effect.runPromise(Effect.flip(Effect.provide(Effect.void, databaseLayer(wrong))));
+      assert.match(error.message, /Access denied for user/);
+      assert.ok(!error.message.includes("wrong-secret-1234"));
+    }),
+);
