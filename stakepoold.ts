@@ -1,7 +1,7 @@
 // stakepoold: the voting daemon, one per voting node next to its hcd and hcwallet. Loads
 // stakepoold.conf, builds the layers and runs until SIGINT/SIGTERM, which lets votes in flight
 // finish. No state files: everything is rebuilt from the database and the wallet at start.
-import { Cause, Duration, Effect, Either, Exit, Fiber, Layer, Logger, LogLevel, Option } from "effect";
+import { Cause, Duration, Effect, Either, Exit, Fiber, Layer, ManagedRuntime, Option } from "effect";
 import {
   loadStakepooldConfig,
   STAKEPOOLD_VERSION,
@@ -9,12 +9,12 @@ import {
   stakepooldRequest,
   stakepooldUsage,
 } from "./src/config/stakepoold.ts";
-import { parseExtendedKey } from "./src/domain/hdkey.ts";
 import { NETWORKS } from "./src/domain/params.ts";
 import { feeAddressHashes } from "./src/domain/poolfee.ts";
 import { loadOrCreateCertPair } from "./src/rpc/tls_cert.ts";
+import { layerInSubsystem, loggingLayer, SubsystemsRequested } from "./src/runtime/logging.ts";
 import { ControlServer } from "./src/stakepoold/control_server.ts";
-import { LocalNode, type RpcEndpoint } from "./src/stakepoold/local_node.ts";
+import { LocalNode } from "./src/stakepoold/local_node.ts";
 import { LowFeeTickets } from "./src/storage/low_fee_tickets.ts";
 import { databaseLayer } from "./src/storage/database.ts";
 import { TicketStream } from "./src/stakepoold/ticket_stream.ts";
@@ -32,15 +32,6 @@ export interface StakepooldTuning {
   readonly databaseReloadInterval?: Duration.DurationInput;
 }
 
-const endpoint = (e: StakepooldConfig["hcd"]): Effect.Effect<RpcEndpoint, Error> =>
-  Effect.map(
-    Effect.tryPromise({
-      try: () => Deno.readTextFile(e.certPath),
-      catch: (cause) => new Error(`cannot read certificate ${e.certPath}: ${cause}`),
-    }),
-    (certPem) => ({ url: `https://${e.host}`, user: e.user, password: e.password, certPem }),
-  );
-
 /** Every layer of one stakepoold; tests run several in one process. */
 export const stakepooldLayer = (
   config: StakepooldConfig,
@@ -48,20 +39,18 @@ export const stakepooldLayer = (
 ) =>
   Layer.unwrapEffect(Effect.gen(function* () {
     const net = NETWORKS[config.network];
-    const coldKey = yield* Either.mapLeft(
-      parseExtendedKey(config.coldWalletExtPub, net),
+    const feeAddresses = yield* Either.mapLeft(
+      feeAddressHashes(config.coldWalletExtPub),
       (e) => new Error(`coldwalletextpub: ${e.message}`),
     );
-    const feeAddresses = yield* Either.mapLeft(feeAddressHashes(coldKey), (e) => new Error(e.message));
-    const hcd = yield* endpoint(config.hcd);
-    const wallet = yield* endpoint(config.wallet);
+    const { hcd, wallet } = config;
     const storage = Layer.provideMerge(
       Layer.mergeAll(Users.layer, LowFeeTickets.layer),
       databaseLayer(config.database),
     );
     const voter = Voter.live({ net, poolFeePercent: config.poolFees, feeAddresses }).pipe(
       Layer.provideMerge(TicketStream.live({ resyncInterval: tuning.resyncInterval ?? DEFAULT_RESYNC })),
-      Layer.provideMerge(LocalNode.live({ hcd, wallet })),
+      Layer.provideMerge(LocalNode.live({ hcd, wallet }).pipe(layerInSubsystem("RPCC"))),
     );
     const prefs = databasePrefsLayer(
       config.noRpcListen ? (tuning.databaseReloadInterval ?? DEFAULT_DATABASE_RELOAD) : undefined,
@@ -76,18 +65,9 @@ export const stakepooldLayer = (
       certPem: cert.certPem,
       keyPem: cert.keyPem,
       secret: config.controlSecret,
-    });
+    }).pipe(layerInSubsystem("CTRL"));
     return Layer.provideMerge(Layer.merge(prefs, control), Layer.merge(voter, storage));
   }));
-
-const logLevels: Readonly<Record<string, LogLevel.LogLevel>> = {
-  trace: LogLevel.Trace,
-  debug: LogLevel.Debug,
-  info: LogLevel.Info,
-  warn: LogLevel.Warning,
-  error: LogLevel.Error,
-  critical: LogLevel.Fatal,
-};
 
 /** A failure as one line: the typed error's message, else the first line of the cause. */
 const oneLine = (cause: Cause.Cause<unknown>): string => {
@@ -109,12 +89,23 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   const loaded = await Effect.runPromiseExit(loadStakepooldConfig(argv));
   if (Exit.isFailure(loaded)) {
+    const failure = Cause.failureOption(loaded.cause);
+    if (Option.isSome(failure) && failure.value instanceof SubsystemsRequested) {
+      console.log(failure.value.message);
+      return 0;
+    }
     console.error(`stakepoold: ${oneLine(loaded.cause)}`);
     return 1;
   }
   const config = loaded.value;
-  const logLevel = logLevels[config.debugLevel] ?? LogLevel.Info;
-  const fiber = Effect.runFork(
+  // Every line of this run, the signal handlers' too, goes through the configured logger.
+  const logging = ManagedRuntime.make(loggingLayer(config.log));
+  const logReady = await Effect.runPromiseExit(logging.runtimeEffect);
+  if (Exit.isFailure(logReady)) {
+    console.error(`stakepoold: ${oneLine(logReady.cause)}`);
+    return 1;
+  }
+  const fiber = logging.runFork(
     Effect.gen(function* () {
       yield* Effect.logInfo("stakepoold starting").pipe(
         Effect.annotateLogs({
@@ -130,12 +121,11 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
           ? Effect.void
           : Effect.logError(`stakepoold stopped: ${oneLine(cause)}`)
       ),
-      Logger.withMinimumLogLevel(logLevel),
     ),
   );
   // Interrupting lets votes in flight finish (they are uninterruptible) and closes every layer.
   const stop = (signal: Deno.Signal) => () => {
-    Effect.runFork(
+    logging.runFork(
       Effect.logInfo("stakepoold stopping").pipe(
         Effect.annotateLogs({ signal }),
         Effect.zipRight(Fiber.interrupt(fiber)),
@@ -145,6 +135,7 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   Deno.addSignalListener("SIGINT", stop("SIGINT"));
   Deno.addSignalListener("SIGTERM", stop("SIGTERM"));
   const exit = await Effect.runPromise(Fiber.await(fiber));
+  await logging.dispose();
   return Exit.isFailure(exit) && !Cause.isInterruptedOnly(exit.cause) ? 1 : 0;
 };
 

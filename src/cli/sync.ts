@@ -20,7 +20,7 @@ export default command({
   run: (argv) =>
     Effect.gen(function* () {
       const pool = yield* loadPoolConfig(argv);
-      const wallets = yield* votingWalletsConfig(pool);
+      const wallets = votingWalletsConfig(pool);
       const summary = yield* syncWallets({ resetVoteBits: true, onProgress: printProgress }).pipe(
         Effect.provide(
           Layer.mergeAll(

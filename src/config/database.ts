@@ -1,8 +1,9 @@
 // Database options of hcstakepool.conf (names as in the original: dbhost, dbport, dbname, dbuser,
-// dbpassword, datadir). With no dbhost the pool runs on the embedded SQLite file in datadir.
+// dbpassword, datadir). With no dbhost the pool runs on the embedded SQLite file in datadir;
+// with one, dbpassword is required.
 import { Either, Redacted, Schema } from "effect";
 import { join } from "node:path";
-import { ConfigError } from "./options.ts";
+import { type ConfigError, optionError } from "./options.ts";
 
 export const DatabaseConfig = Schema.Struct({
   dbhost: Schema.optional(Schema.String),
@@ -27,16 +28,18 @@ export const databaseConfigFromOptions = (
   const portText = options.dbport ?? "3306";
   const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
   if (!(port >= 1 && port <= 65535)) {
-    return Either.left(
-      new ConfigError({ message: `dbport: expected a port number 1-65535, got "${portText}"` }),
-    );
+    return optionError("dbport", `expected a port number 1-65535, got "${portText}"`);
   }
   for (const name of ["dbname", "dbuser"] as const) {
     if (options[name] !== undefined && options[name] === "") {
-      return Either.left(new ConfigError({ message: `${name}: expected a non-empty name` }));
+      return optionError(name, "expected a non-empty name");
     }
   }
   const dbhost = options.dbhost === "" ? undefined : options.dbhost;
+  // As the original: MySQL needs a password (an empty one, given as `dbpassword=`, is one).
+  if (dbhost !== undefined && options.dbpassword === undefined) {
+    return optionError("dbpassword", "required when dbhost is set");
+  }
   return Either.right({
     ...(dbhost === undefined ? {} : { dbhost }),
     dbport: port,

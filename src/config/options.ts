@@ -1,13 +1,33 @@
 // Option reading shared by hcstakepool.conf and stakepoold.conf, the way go-flags does it:
 // defaults → INI config file (-C/--configfile) → command-line flags (same names, CLI wins).
-// Every error names the option and says what is expected.
+// Every error names the option and says what is expected; none repeats a secret's value.
 import { isAbsolute, join } from "node:path";
-import { Data, Effect, Either } from "effect";
+import { Data, Effect, Either, Predicate, Redacted, Schema } from "effect";
+import { type ExtendedKey, parseExtendedKey } from "../domain/hdkey.ts";
 import { type NetName, type NetParams, NETWORKS } from "../domain/params.ts";
+import {
+  LOG_FORMATS,
+  type LogFormat,
+  type LogSettings,
+  parseDebugLevel,
+  type Program,
+  SubsystemsRequested,
+} from "../runtime/logging.ts";
 import { parseIni } from "./ini.ts";
 
-/** A bad or missing option; the message names the option and says what is expected. */
-export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly message: string }> {}
+/** A bad or missing option: names the option and says what is expected. */
+export class ConfigError extends Data.TaggedError("ConfigError")<{
+  readonly option: string;
+  readonly problem: string;
+}> {
+  override get message() {
+    return `${this.option}: ${this.problem}`;
+  }
+}
+
+/** The one way a config reader refuses an option. */
+export const optionError = (option: string, problem: string) =>
+  Either.left(new ConfigError({ option, problem }));
 
 export type Options = Readonly<Record<string, string>>;
 
@@ -19,9 +39,6 @@ export interface OptionTable {
   /** Short flags, e.g. { b: "datadir" }. */
   readonly aliases: Readonly<Record<string, string>>;
 }
-
-const fail = (option: string, problem: string) =>
-  Either.left(new ConfigError({ message: `${option}: ${problem}` }));
 
 /**
  * Splits argv into the config file to read, the flag values (lowercased names) and the
@@ -46,15 +63,15 @@ export const parseFlags = (
       continue;
     }
     const m = /^(--?)([^=]+)(?:=(.*))?$/s.exec(arg);
-    if (!m) return fail(arg, "unexpected argument (options are --name=value or --name value)");
+    if (!m) return optionError(arg, "unexpected argument (options are --name=value or --name value)");
     const given = m[2].toLowerCase();
     const name = m[1] === "-" ? (table.aliases[m[2]] ?? (m[2] === "C" ? "configfile" : given)) : given;
-    if (!known.has(name)) return fail(name, "unknown option");
+    if (!known.has(name)) return optionError(name, "unknown option");
     let value = m[3];
     if (value === undefined) {
       if (switches.has(name)) value = "1";
       else if (i + 1 < argv.length) value = argv[++i];
-      else return fail(name, `expected a value after ${arg}`);
+      else return optionError(name, `expected a value after ${arg}`);
     }
     if (name === "configfile") configFile = value;
     else flags[name] = value;
@@ -82,28 +99,31 @@ export const readOptions = (
         configFile === undefined && cause.error instanceof Deno.errors.NotFound
           ? Effect.succeed("")
           : Effect.fail(
-            new ConfigError({ message: `configfile: cannot read "${file}": ${String(cause.error)}` }),
+            new ConfigError({
+              option: "configfile",
+              problem: `cannot read "${file}": ${String(cause.error)}`,
+            }),
           )
       ),
     );
-    const fromFile = yield* parseIni(text, file).pipe(
-      Either.mapLeft((e) => new ConfigError({ message: e.message })),
-    );
     const known = new Set([...table.values, ...table.switches]);
+    const fromFile = yield* parseIni(text, file, (name) => known.has(name)).pipe(
+      Either.mapLeft((e) => new ConfigError({ option: e.option ?? "configfile", problem: e.message })),
+    );
     const unknown = Object.keys(fromFile).find((k) => !known.has(k));
-    if (unknown !== undefined) return yield* fail(unknown, `unknown option in ${file}`);
+    if (unknown !== undefined) return yield* optionError(unknown, `unknown option in ${file}`);
     return { configFile: file, options: { ...fromFile, ...flags }, positional };
   });
 
 export const textOption = (o: Options, name: string, fallback: string): string => o[name] ?? fallback;
 
 export const requiredOption = (o: Options, name: string): Either.Either<string, ConfigError> =>
-  o[name] !== undefined && o[name] !== "" ? Either.right(o[name]) : fail(name, "required");
+  o[name] !== undefined && o[name] !== "" ? Either.right(o[name]) : optionError(name, "required");
 
 export const boolOption = (o: Options, name: string): Either.Either<boolean, ConfigError> => {
   const v = o[name];
   if (v === undefined) return Either.right(false);
-  return /^(1|true|0|false)$/i.test(v) ? Either.right(/^(1|true)$/i.test(v)) : fail(
+  return /^(1|true|0|false)$/i.test(v) ? Either.right(/^(1|true)$/i.test(v)) : optionError(
     name,
     `expected 1, true, 0 or false, got "${v}"`,
   );
@@ -121,7 +141,7 @@ export const intOption = (
   const n = /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
   return n >= min && n <= max
     ? Either.right(n)
-    : fail(name, `expected an integer from ${min} to ${max}, got "${v}"`);
+    : optionError(name, `expected an integer from ${min} to ${max}, got "${v}"`);
 };
 
 /** Pool fee percent, as hcwallet's IsValidPoolFeeRate (0.01–100). */
@@ -131,7 +151,7 @@ export const poolFeesOption = (o: Options, fallback: number): Either.Either<numb
   const n = v.trim() === "" ? NaN : Number(v);
   return n >= 0.01 && n <= 100
     ? Either.right(n)
-    : fail("poolfees", `expected a percentage between 0.01 and 100, got ${v}`);
+    : optionError("poolfees", `expected a percentage between 0.01 and 100, got ${v}`);
 };
 
 /** A comma-separated list (go-flags splits only the first occurrence); empty items dropped. */
@@ -143,7 +163,7 @@ export const networkOption = (o: Options): Either.Either<NetParams, ConfigError>
   Either.gen(function* () {
     const testnet = yield* boolOption(o, "testnet");
     const simnet = yield* boolOption(o, "simnet");
-    if (testnet && simnet) return yield* fail("simnet", "testnet and simnet cannot both be set");
+    if (testnet && simnet) return yield* optionError("simnet", "testnet and simnet cannot both be set");
     const name: NetName = testnet ? "testnet2" : simnet ? "simnet" : "mainnet";
     return NETWORKS[name];
   });
@@ -163,19 +183,100 @@ export const resolvePath = (home: string, path: string): string => {
   return isAbsolute(path) ? path : join(home, path);
 };
 
-const LEVELS = "trace|debug|info|warn|error|critical|off";
-const DEBUG_LEVEL = new RegExp(`^(${LEVELS}|show|[A-Za-z]+=(${LEVELS})(,[A-Za-z]+=(${LEVELS}))*)$`);
+/** `logformat`: text (logfmt, the default) or json. */
+export const logFormatOption = (o: Options): Either.Either<LogFormat, ConfigError> => {
+  const v = o.logformat ?? "text";
+  return (LOG_FORMATS as ReadonlyArray<string>).includes(v)
+    ? Either.right(v as LogFormat)
+    : optionError("logformat", `expected ${LOG_FORMATS.join(" or ")}, got "${v}"`);
+};
 
-export const debugLevelOption = (o: Options): Either.Either<string, ConfigError> => {
-  const v = o.debuglevel ?? "info";
-  return DEBUG_LEVEL.test(v) ? Either.right(v) : fail(
-    "debuglevel",
-    `expected one of ${LEVELS.replaceAll("|", ", ")} or subsystem=level pairs, got "${v}"`,
+/**
+ * The program's logging from `debuglevel` and `logformat`: the file `<logDir>/<program>.log`
+ * (logDir already ends in the network's name). `debuglevel=show` fails with SubsystemsRequested.
+ */
+export const logSettingsOption = (
+  o: Options,
+  program: Program,
+  logDir: string,
+  secrets: ReadonlyArray<Redacted.Redacted<string>>,
+): Either.Either<LogSettings, ConfigError | SubsystemsRequested> =>
+  Either.gen(function* () {
+    const parsed = parseDebugLevel(o.debuglevel ?? "info", program);
+    if (Either.isLeft(parsed)) return yield* optionError("debuglevel", parsed.left);
+    if (parsed.right instanceof SubsystemsRequested) return yield* Either.left(parsed.right);
+    return {
+      program,
+      file: join(logDir, `${program.name}.log`),
+      format: yield* logFormatOption(o),
+      levels: parsed.right,
+      secrets,
+    };
+  });
+
+/** The values of the options that hold passwords and secrets (each item of a comma list too). */
+export const secretValues = (
+  o: Options,
+  names: ReadonlyArray<string>,
+): ReadonlyArray<Redacted.Redacted<string>> => {
+  const values = names.flatMap((name) => (o[name] === undefined ? [] : [o[name], ...listOption(o, name)]));
+  return [...new Set(values)].map((v) => Redacted.make(v));
+};
+
+/**
+ * The original's `profile`, `cpuprofile` and `memprofile` start Go's pprof, which Deno has no
+ * equivalent of: they are accepted empty (old config files keep loading) and refused when set.
+ */
+export const refuseProfilingOptions = (o: Options): Either.Either<void, ConfigError> => {
+  const set = ["profile", "cpuprofile", "memprofile"].find((name) => (o[name] ?? "") !== "");
+  return set === undefined ? Either.void : optionError(
+    set,
+    "Go profiling is not available in this implementation; profile the program with " +
+      "`deno run --inspect …` and Chrome DevTools (CPU and heap profiles) instead",
   );
 };
 
-/** go-flags' profile port check: empty, or a port from 1024 to 65535. */
-export const profileOption = (o: Options): Either.Either<number | undefined, ConfigError> =>
-  o.profile === undefined || o.profile === ""
-    ? Either.right(undefined)
-    : intOption(o, "profile", 0, 1024, 65535);
+/** An extended key as the config layer hands it on: parsed and on the configured network. */
+export const ExtendedPublicKey = Schema.declare(
+  (u: unknown): u is ExtendedKey =>
+    Predicate.isRecord(u) && u.publicKey instanceof Uint8Array && u.chainCode instanceof Uint8Array,
+  { identifier: "ExtendedPublicKey" },
+);
+
+/** A required extended public key of the configured network (coldwalletextpub, votingwalletextpub). */
+export const extendedPublicKeyOption = (
+  o: Options,
+  name: string,
+  net: NetParams,
+): Either.Either<ExtendedKey, ConfigError> =>
+  Either.gen(function* () {
+    const text = yield* requiredOption(o, name);
+    const key = yield* Either.mapLeft(
+      parseExtendedKey(text, net),
+      (e) =>
+        new ConfigError({
+          option: name,
+          problem: e.reason === "wrong-net" ? `${e.message} (the pool runs on ${net.name})` : e.message,
+        }),
+    );
+    if (key.privateKey !== undefined) {
+      return yield* optionError(name, "expected an extended public key; a private key does not belong here");
+    }
+    return key;
+  });
+
+/** A server's certificate file (PEM), read now so a missing or wrong file fails at start. */
+export const certificateOption = (option: string, path: string): Effect.Effect<string, ConfigError> =>
+  Effect.tryPromise({
+    try: () => Deno.readTextFile(path),
+    catch: (e) =>
+      new ConfigError({
+        option,
+        problem: `cannot read "${path}": ${e instanceof Error ? e.message : String(e)}`,
+      }),
+  }).pipe(
+    Effect.filterOrFail(
+      (text) => text.includes("-----BEGIN CERTIFICATE-----"),
+      () => new ConfigError({ option, problem: `"${path}" is not a PEM certificate` }),
+    ),
+  );

@@ -1,57 +1,52 @@
 // hcstakepool.conf (behaviour.md §4.1): the original's option names, defaults and checks. The
-// database options come from ./database.ts. Extended public keys are checked against the
-// network by the callers (src/domain/hdkey.ts).
+// database options come from ./database.ts. Loading reads the wallets' and stakepoolds'
+// certificates and parses the extended public keys for the configured network, so a wrong file
+// or key fails here, naming its option.
 import { join } from "node:path";
 import { Effect, Either, Redacted, Schema } from "effect";
 import { NET_NAMES } from "../domain/params.ts";
+import { HCSTAKEPOOL_PROGRAM, type LogSettings, type SubsystemsRequested } from "../runtime/logging.ts";
+import { RpcEndpoint } from "../rpc/transport.ts";
 import { DatabaseConfig, databaseConfigFromOptions, defaultAppHome } from "./database.ts";
 import {
   boolOption,
-  ConfigError,
-  debugLevelOption,
+  certificateOption,
+  type ConfigError,
+  ExtendedPublicKey,
+  extendedPublicKeyOption,
   intOption,
   listOption,
+  logSettingsOption,
   networkOption,
+  optionError,
   type Options,
   type OptionTable,
   poolFeesOption,
-  profileOption,
   readOptions,
+  refuseProfilingOptions,
   requiredOption,
   resolvePath,
+  secretValues,
   textOption,
   withDefaultPort,
 } from "./options.ts";
 
-export const WalletEndpoint = Schema.Struct({
-  /** host:port */
-  host: Schema.String,
-  user: Schema.String,
-  password: Schema.Redacted(Schema.String),
-  /** Absolute path of the wallet's rpc.cert. */
-  certPath: Schema.String,
-});
-export type WalletEndpoint = typeof WalletEndpoint.Type;
-
-export const StakepooldEndpoint = Schema.Struct({ host: Schema.String, certPath: Schema.String });
+/** A stakepoold's control API: host:port and its rpc.cert (PEM), read at load. */
+export const StakepooldEndpoint = Schema.Struct({ host: Schema.String, certPem: Schema.String });
 export type StakepooldEndpoint = typeof StakepooldEndpoint.Type;
 
 export const PoolConfig = Schema.Struct({
   configFile: Schema.String,
   homeDir: Schema.String,
   network: Schema.Literal(...NET_NAMES),
-  logDir: Schema.String,
+  log: Schema.declare((u: unknown): u is LogSettings => typeof u === "object" && u !== null && "levels" in u),
   /** host:port, or a unix socket path (starts with "." or "/"). */
   listen: Schema.String,
-  debugLevel: Schema.String,
-  profile: Schema.optional(Schema.Number),
-  cpuProfile: Schema.String,
-  memProfile: Schema.String,
   apiSecret: Schema.Redacted(Schema.String),
   /** No trailing slash. */
   baseUrl: Schema.String,
-  coldWalletExtPub: Schema.String,
-  votingWalletExtPub: Schema.String,
+  coldWalletExtPub: ExtendedPublicKey,
+  votingWalletExtPub: ExtendedPublicKey,
   closePool: Schema.Boolean,
   closePoolMsg: Schema.String,
   cookieSecret: Schema.Redacted(Schema.String),
@@ -79,7 +74,7 @@ export const PoolConfig = Schema.Struct({
   controlSecret: Schema.optional(Schema.Redacted(Schema.String)),
   enableStakepoold: Schema.Boolean,
   stakepoolds: Schema.Array(StakepooldEndpoint),
-  wallets: Schema.Array(WalletEndpoint),
+  wallets: Schema.Array(RpcEndpoint),
   adminIps: Schema.Array(Schema.String),
   adminUserIds: Schema.Array(Schema.Number),
   minServers: Schema.Number,
@@ -96,6 +91,7 @@ export const POOL_OPTIONS: OptionTable = {
     "cpuprofile",
     "memprofile",
     "debuglevel",
+    "logformat",
     "apisecret",
     "baseurl",
     "coldwalletextpub",
@@ -137,14 +133,22 @@ export const POOL_OPTIONS: OptionTable = {
   aliases: { b: "datadir", d: "debuglevel" },
 };
 
-const fail = (option: string, problem: string) =>
-  Either.left(new ConfigError({ message: `${option}: ${problem}` }));
+/** The options that hold passwords and secrets: their values never reach a log line. */
+const SECRET_OPTIONS = [
+  "apisecret",
+  "cookiesecret",
+  "dbpassword",
+  "smtppassword",
+  "walletpasswords",
+  "controlsecret",
+  "recaptchasecret",
+];
 
 /** One entry per wallet host in each of the companion lists. */
 const sameCount = (name: string, items: ReadonlyArray<string>, hosts: number, hostOption: string) =>
   items.length === hosts
     ? Either.right(items)
-    : fail(name, `expected ${hosts} entries (one per ${hostOption} entry), got ${items.length}`);
+    : optionError(name, `expected ${hosts} entries (one per ${hostOption} entry), got ${items.length}`);
 
 /** The database options; datadir is relative to the pool's home dir, as in the original. */
 const databaseOptions = (o: Options, homeDir: string) =>
@@ -155,21 +159,27 @@ export const poolConfigFromOptions = (
   options: Readonly<Record<string, string>>,
   configFile: string,
   homeDir: string,
-): Either.Either<PoolConfig, ConfigError> =>
-  Either.gen(function* () {
+): Effect.Effect<PoolConfig, ConfigError | SubsystemsRequested> =>
+  Effect.gen(function* () {
     const o = options;
     const net = yield* networkOption(o);
+    const log = yield* logSettingsOption(
+      o,
+      HCSTAKEPOOL_PROGRAM,
+      join(resolvePath(homeDir, textOption(o, "logdir", "logs")), net.name),
+      secretValues(o, SECRET_OPTIONS),
+    );
+    yield* refuseProfilingOptions(o);
     const database = yield* databaseOptions(o, homeDir);
-    if (database.dbhost !== undefined && database.dbpassword === undefined) {
-      return yield* fail("dbpassword", "required when dbhost is set");
-    }
     const apiSecret = yield* requiredOption(o, "apisecret");
     const cookieSecret = yield* requiredOption(o, "cookiesecret");
-    const coldWalletExtPub = yield* requiredOption(o, "coldwalletextpub");
-    const votingWalletExtPub = yield* requiredOption(o, "votingwalletextpub");
+    yield* requiredOption(o, "coldwalletextpub");
+    yield* requiredOption(o, "votingwalletextpub");
 
     const walletHosts = listOption(o, "wallethosts");
-    if (walletHosts.length < 2) return yield* fail("wallethosts", "at least 2 wallet hosts are required");
+    if (walletHosts.length < 2) {
+      return yield* optionError("wallethosts", "at least 2 wallet hosts are required");
+    }
     const walletUsers = yield* sameCount(
       "walletusers",
       listOption(o, "walletusers"),
@@ -188,19 +198,13 @@ export const poolConfigFromOptions = (
       walletHosts.length,
       "wallethosts",
     );
-    const wallets = walletHosts.map((host, i) => ({
-      host: withDefaultPort(host, net.walletRpcPort),
-      user: walletUsers[i],
-      password: Redacted.make(walletPasswords[i]),
-      certPath: resolvePath(homeDir, walletCerts[i]),
-    }));
 
     const enableStakepoold = yield* boolOption(o, "enablestakepoold");
     const stakepooldHosts = listOption(o, "stakepooldhosts");
     const stakepooldCerts = listOption(o, "stakepooldcerts");
     if (enableStakepoold) {
       if (stakepooldHosts.length < 2) {
-        return yield* fail(
+        return yield* optionError(
           "stakepooldhosts",
           "at least 2 stakepoold hosts are required with enablestakepoold",
         );
@@ -209,48 +213,63 @@ export const poolConfigFromOptions = (
     }
     const noCaptcha = yield* boolOption(o, "nocaptcha");
     if (noCaptcha && net.name === "mainnet") {
-      return yield* fail(
+      return yield* optionError(
         "nocaptcha",
         "refused on mainnet: the captcha guards sign-up, password reset and email change",
       );
     }
     const smtpTls = textOption(o, "smtptls", "tls");
     if (smtpTls !== "tls" && smtpTls !== "starttls" && smtpTls !== "none") {
-      return yield* fail("smtptls", `expected tls, starttls or none, got "${smtpTls}"`);
+      return yield* optionError("smtptls", `expected tls, starttls or none, got "${smtpTls}"`);
     }
-    const stakepoolds = enableStakepoold
-      ? stakepooldHosts.map((host, i) => ({
-        host: withDefaultPort(host, net.stakepooldPort),
-        certPath: resolvePath(homeDir, stakepooldCerts[i]),
-      }))
-      : [];
 
     const adminIps = listOption(o, "adminips");
-    if (adminIps.length === 0) return yield* fail("adminips", "required (comma-separated IP addresses)");
+    if (adminIps.length === 0) {
+      return yield* optionError("adminips", "required (comma-separated IP addresses)");
+    }
     const adminIdTexts = listOption(o, "adminuserids");
-    if (adminIdTexts.length === 0) return yield* fail("adminuserids", "required (comma-separated user ids)");
+    if (adminIdTexts.length === 0) {
+      return yield* optionError("adminuserids", "required (comma-separated user ids)");
+    }
     const badId = adminIdTexts.find((id) => !/^\d+$/.test(id));
     if (badId !== undefined) {
-      return yield* fail("adminuserids", `expected user ids (integers), got "${badId}"`);
+      return yield* optionError("adminuserids", `expected user ids (integers), got "${badId}"`);
     }
 
-    const minServers = yield* intOption(o, "minservers", 2, 1, wallets.length);
+    const minServers = yield* intOption(o, "minservers", 2, 1, walletHosts.length);
     const baseUrl = textOption(o, "baseurl", "http://127.0.0.1:8000").replace(/\/+$/, "");
     if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
-      return yield* fail("baseurl", `expected an http:// or https:// URL, got "${o.baseurl}"`);
+      return yield* optionError("baseurl", `expected an http:// or https:// URL, got "${o.baseurl}"`);
     }
-    const logRoot = resolvePath(homeDir, textOption(o, "logdir", "logs"));
+    const poolFees = yield* poolFeesOption(o, 7.5);
+    const maxVotedAge = yield* intOption(o, "maxvotedage", 8640, 0, Number.MAX_SAFE_INTEGER);
+
+    // The options that need parsing or a file come last: a typo elsewhere is reported first.
+    const coldWalletExtPub = yield* extendedPublicKeyOption(o, "coldwalletextpub", net);
+    const votingWalletExtPub = yield* extendedPublicKeyOption(o, "votingwalletextpub", net);
+    const wallets: Array<RpcEndpoint> = [];
+    for (const [i, host] of walletHosts.entries()) {
+      wallets.push({
+        url: `https://${withDefaultPort(host, net.walletRpcPort)}`,
+        user: walletUsers[i],
+        password: Redacted.make(walletPasswords[i]),
+        certPem: yield* certificateOption("walletcerts", resolvePath(homeDir, walletCerts[i])),
+      });
+    }
+    const stakepoolds: Array<StakepooldEndpoint> = [];
+    for (const [i, host] of (enableStakepoold ? stakepooldHosts : []).entries()) {
+      stakepoolds.push({
+        host: withDefaultPort(host, net.stakepooldPort),
+        certPem: yield* certificateOption("stakepooldcerts", resolvePath(homeDir, stakepooldCerts[i])),
+      });
+    }
 
     return {
       configFile,
       homeDir,
       network: net.name,
-      logDir: join(logRoot, net.name),
+      log,
       listen: textOption(o, "listen", ":8000"),
-      debugLevel: yield* debugLevelOption(o),
-      profile: yield* profileOption(o),
-      cpuProfile: textOption(o, "cpuprofile", ""),
-      memProfile: textOption(o, "memprofile", ""),
       apiSecret: Redacted.make(apiSecret),
       baseUrl,
       coldWalletExtPub,
@@ -266,7 +285,7 @@ export const poolConfigFromOptions = (
       recaptchaSecret: textOption(o, "recaptchasecret", ""),
       recaptchaSiteKey: textOption(o, "recaptchasitekey", ""),
       poolEmail: textOption(o, "poolemail", "dev@h.cash"),
-      poolFees: yield* poolFeesOption(o, 7.5),
+      poolFees,
       poolLink: textOption(o, "poollink", "https://t.me/hcdevelopers"),
       realIpHeader: textOption(o, "realipheader", ""),
       smtpFrom: textOption(o, "smtpfrom", ""),
@@ -283,15 +302,18 @@ export const poolConfigFromOptions = (
       adminIps,
       adminUserIds: adminIdTexts.map(Number),
       minServers,
-      maxVotedAge: yield* intOption(o, "maxvotedage", 8640, 0, Number.MAX_SAFE_INTEGER),
+      maxVotedAge,
     };
   });
 
-/** defaults → hcstakepool.conf (-C/--configfile, default ~/.hcstakepool/hcstakepool.conf) → flags. */
+/**
+ * defaults → hcstakepool.conf (-C/--configfile, default ~/.hcstakepool/hcstakepool.conf) → flags.
+ * `debuglevel=show` fails with SubsystemsRequested: print its message and exit 0.
+ */
 export const loadPoolConfig = (
   argv: ReadonlyArray<string>,
   homeDir: string = defaultAppHome(),
-): Effect.Effect<PoolConfig, ConfigError> =>
+): Effect.Effect<PoolConfig, ConfigError | SubsystemsRequested> =>
   readOptions(argv, POOL_OPTIONS, () => join(homeDir, "hcstakepool.conf")).pipe(
     Effect.flatMap(({ configFile, options }) => poolConfigFromOptions(options, configFile, homeDir)),
   );

@@ -1,47 +1,43 @@
 // stakepoold.conf (behaviour.md §4.2) plus the control API options that replace the original gRPC
 // server: rpclisten/rpccert/rpckey/norpclisten keep their names; `controlsecret` is the shared
-// secret the web app presents. Default RPC ports are HC's (src/domain/params.ts).
+// secret the web app presents. Default RPC ports are HC's (src/domain/params.ts). Loading reads
+// the hcd and hcwallet certificates and parses coldwalletextpub for the configured network, so
+// a wrong file or key fails here, naming its option.
 import { join } from "node:path";
-import { Effect, Either, Redacted, Schema } from "effect";
-import { NET_NAMES } from "../domain/params.ts";
+import { Effect, Redacted, Schema } from "effect";
+import { NET_NAMES, type NetParams } from "../domain/params.ts";
+import { type LogSettings, STAKEPOOLD_PROGRAM, type SubsystemsRequested } from "../runtime/logging.ts";
+import { RpcEndpoint } from "../rpc/transport.ts";
 import { DatabaseConfig, databaseConfigFromOptions } from "./database.ts";
 import {
   boolOption,
+  certificateOption,
   ConfigError,
-  debugLevelOption,
+  ExtendedPublicKey,
+  extendedPublicKeyOption,
   listOption,
+  logSettingsOption,
   networkOption,
   type Options,
   type OptionTable,
   poolFeesOption,
-  profileOption,
   readOptions,
+  refuseProfilingOptions,
   requiredOption,
   resolvePath,
+  secretValues,
   textOption,
   withDefaultPort,
 } from "./options.ts";
-
-export const RpcEndpoint = Schema.Struct({
-  /** host:port */
-  host: Schema.String,
-  user: Schema.String,
-  password: Schema.Redacted(Schema.String),
-  certPath: Schema.String,
-});
-export type RpcEndpoint = typeof RpcEndpoint.Type;
 
 export const StakepooldConfig = Schema.Struct({
   configFile: Schema.String,
   appData: Schema.String,
   network: Schema.Literal(...NET_NAMES),
+  /** `<datadir>/<net>`. */
   dataDir: Schema.String,
-  logDir: Schema.String,
-  debugLevel: Schema.String,
-  profile: Schema.optional(Schema.Number),
-  cpuProfile: Schema.String,
-  memProfile: Schema.String,
-  coldWalletExtPub: Schema.String,
+  log: Schema.declare((u: unknown): u is LogSettings => typeof u === "object" && u !== null && "levels" in u),
+  coldWalletExtPub: ExtendedPublicKey,
   poolFees: Schema.Number,
   database: DatabaseConfig,
   hcd: RpcEndpoint,
@@ -75,18 +71,23 @@ const OPTION_HELP: ReadonlyArray<OptionHelp> = [
     help: "home directory; relative paths are under it (~/.stakepoold)",
   },
   { name: "datadir", short: "b", value: "DIR", help: "data directory (data)" },
-  { name: "logdir", value: "DIR", help: "log directory (logs)" },
+  { name: "logdir", value: "DIR", help: "log directory; the log is <logdir>/<net>/stakepoold.log (logs)" },
   { name: "testnet", help: "use the test network" },
   { name: "simnet", help: "use the simulation test network" },
   {
     name: "debuglevel",
     short: "d",
     value: "LEVEL",
-    help: "trace, debug, info, warn, error, critical, off (info)",
+    help: "trace, debug, info, warn, error, critical, off (info); SUBSYS=LEVEL,…; show lists the subsystems",
   },
-  { name: "profile", value: "PORT", help: "profiling port, 1024-65535" },
-  { name: "cpuprofile", value: "FILE", help: "write a CPU profile to FILE" },
-  { name: "memprofile", value: "FILE", help: "write a memory profile to FILE" },
+  { name: "logformat", value: "FORMAT", help: "log lines as text (logfmt) or json (text)" },
+  {
+    name: "profile",
+    value: "PORT",
+    help: "Go profiling: not available, must be empty (use deno run --inspect)",
+  },
+  { name: "cpuprofile", value: "FILE", help: "Go profiling: not available, must be empty" },
+  { name: "memprofile", value: "FILE", help: "Go profiling: not available, must be empty" },
   {
     name: "coldwalletextpub",
     value: "XPUB",
@@ -153,21 +154,22 @@ export const stakepooldRequest = (argv: ReadonlyArray<string>): "help" | "versio
     ? "version"
     : "run";
 
-const fail = (option: string, problem: string) =>
-  Either.left(new ConfigError({ message: `${option}: ${problem}` }));
+/** The options that hold passwords and secrets: their values never reach a log line. */
+const SECRET_OPTIONS = ["dbpassword", "hcdpassword", "walletpassword", "controlsecret"];
 
+/** hcdhost/hcduser/hcdpassword/hcdcert (or wallet…): the endpoint with its certificate read. */
 const endpoint = (o: Options, prefix: "hcd" | "wallet", port: number, home: string) =>
-  Either.gen(function* () {
+  Effect.gen(function* () {
     const host = yield* requiredOption(o, `${prefix}host`);
     const user = yield* requiredOption(o, `${prefix}user`);
     const password = yield* requiredOption(o, `${prefix}password`);
     const cert = yield* requiredOption(o, `${prefix}cert`);
     return {
-      host: withDefaultPort(host, port),
+      url: `https://${withDefaultPort(host, port)}`,
       user,
       password: Redacted.make(password),
-      certPath: resolvePath(home, cert),
-    };
+      certPem: yield* certificateOption(`${prefix}cert`, resolvePath(home, cert)),
+    } satisfies RpcEndpoint;
   });
 
 const defaultHome = () => join(Deno.env.get("HOME") ?? ".", ".stakepoold");
@@ -176,36 +178,41 @@ const defaultHome = () => join(Deno.env.get("HOME") ?? ".", ".stakepoold");
 export const stakepooldConfigFromOptions = (
   o: Options,
   configFile: string,
-): Either.Either<StakepooldConfig, ConfigError> =>
-  Either.gen(function* () {
+): Effect.Effect<StakepooldConfig, ConfigError | SubsystemsRequested> =>
+  Effect.gen(function* () {
     const appData = resolvePath(Deno.cwd(), o.appdata ?? defaultHome());
-    const net = yield* networkOption(o);
+    const net: NetParams = yield* networkOption(o);
+    const log = yield* logSettingsOption(
+      o,
+      STAKEPOOLD_PROGRAM,
+      join(resolvePath(appData, textOption(o, "logdir", "logs")), net.name),
+      secretValues(o, SECRET_OPTIONS),
+    );
+    yield* refuseProfilingOptions(o);
     const dataDir = resolvePath(appData, o.datadir ?? "data");
     const database = yield* databaseConfigFromOptions({ ...o, datadir: dataDir });
-    if (database.dbhost !== undefined && database.dbpassword === undefined) {
-      return yield* fail("dbpassword", "required when dbhost is set");
-    }
-    const coldWalletExtPub = yield* requiredOption(o, "coldwalletextpub");
-    const hcd = yield* endpoint(o, "hcd", net.hcdRpcPort, appData);
-    const wallet = yield* endpoint(o, "wallet", net.walletRpcPort, appData);
+    const poolFees = yield* poolFeesOption(o, 5);
     const noRpcListen = yield* boolOption(o, "norpclisten");
     const controlSecret = o.controlsecret;
     if (!noRpcListen && (controlSecret === undefined || controlSecret === "")) {
-      return yield* fail("controlsecret", "required unless norpclisten is set (the web app presents it)");
+      return yield* new ConfigError({
+        option: "controlsecret",
+        problem: "required unless norpclisten is set (the web app presents it)",
+      });
     }
+    // The options that need parsing or a file come last: a typo elsewhere is reported first.
+    const coldWalletExtPub = yield* extendedPublicKeyOption(o, "coldwalletextpub", net);
+    const hcd = yield* endpoint(o, "hcd", net.hcdRpcPort, appData);
+    const wallet = yield* endpoint(o, "wallet", net.walletRpcPort, appData);
     const listen = listOption(o, "rpclisten");
     return {
       configFile,
       appData,
       network: net.name,
       dataDir: join(dataDir, net.name),
-      logDir: join(resolvePath(appData, textOption(o, "logdir", "logs")), net.name),
-      debugLevel: yield* debugLevelOption(o),
-      profile: yield* profileOption(o),
-      cpuProfile: textOption(o, "cpuprofile", ""),
-      memProfile: textOption(o, "memprofile", ""),
+      log,
       coldWalletExtPub,
-      poolFees: yield* poolFeesOption(o, 5),
+      poolFees,
       database,
       hcd,
       wallet,
@@ -219,11 +226,12 @@ export const stakepooldConfigFromOptions = (
     };
   });
 
-/** defaults → stakepoold.conf (-C/--configfile, default <appdata>/stakepoold.conf) → flags. */
+/**
+ * defaults → stakepoold.conf (-C/--configfile, default <appdata>/stakepoold.conf) → flags.
+ * `debuglevel=show` fails with SubsystemsRequested: print its message and exit 0.
+ */
 export const loadStakepooldConfig = (
   argv: ReadonlyArray<string>,
-): Effect.Effect<StakepooldConfig, ConfigError> =>
+): Effect.Effect<StakepooldConfig, ConfigError | SubsystemsRequested> =>
   readOptions(argv, STAKEPOOLD_OPTIONS, (flags) => join(flags.appdata ?? defaultHome(), "stakepoold.conf"))
-    .pipe(
-      Effect.flatMap(({ configFile, options }) => stakepooldConfigFromOptions(options, configFile)),
-    );
+    .pipe(Effect.flatMap(({ configFile, options }) => stakepooldConfigFromOptions(options, configFile)));

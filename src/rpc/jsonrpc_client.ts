@@ -45,6 +45,11 @@ export interface RpcClient {
   readonly connected: Effect.Effect<boolean>;
   /** Emits the reconnect count each time the websocket is back and registrations are re-sent. */
   readonly reconnects: Stream.Stream<number>;
+  /**
+   * Which connection calls go over now: 0 before the first, then counting up with every websocket
+   * opened (POST: always 1). What a caller learnt about the server holds while it stays the same.
+   */
+  readonly connectionNumber: Effect.Effect<number>;
 }
 
 interface Answer {
@@ -81,6 +86,7 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
     let socket: WebSocket | undefined;
     let lastError = "";
     let nextId = 0;
+    let connectionNumber = 0;
 
     const transportError = (method: string, detail: string) =>
       new RpcTransportError({ host, method, detail });
@@ -211,6 +217,7 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
         const openedAt = yield* Clock.currentTimeMillis;
         lastError = "";
         socket = ws;
+        connectionNumber++;
         if (everConnected) {
           for (const [method, params] of registrations) {
             yield* sendOver(ws, method, params).pipe(
@@ -252,5 +259,6 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
       notifications: Stream.fromPubSub(notificationsHub),
       connected: Ref.get(connected),
       reconnects: Stream.fromPubSub(reconnectsHub),
+      connectionNumber: Effect.sync(() => useWs ? connectionNumber : 1),
     } satisfies RpcClient;
   });

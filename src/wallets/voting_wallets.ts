@@ -3,25 +3,17 @@
 // answer, and callers compare the answers. A disagreement or a failed import stops the manager:
 // wallet commands are refused (pages show maintenance, /status 500) until a restart or an admin
 // resume whose consistency check passes. Voting is not affected: stakepoolds are independent.
-import {
-  Clock,
-  Context,
-  Data,
-  Duration,
-  Effect,
-  Either,
-  Layer,
-  Option,
-  Redacted,
-  Ref,
-  type Scope,
-} from "effect";
+// A wallet on another network than the pool's (its getmasterpubkey key names its network) is
+// refused: never called, shown in status with the reason, counted as down against minservers.
+import { Clock, Context, Data, Duration, Effect, Either, Layer, Option, Ref, type Scope } from "effect";
 import type { PoolConfig } from "../config/pool.ts";
-import { ConfigError } from "../config/options.ts";
-import { type NetParams, NETWORKS } from "../domain/params.ts";
+import { parseExtendedKey } from "../domain/hdkey.ts";
+import { type NetName, type NetParams, NETWORKS } from "../domain/params.ts";
 import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
 import { makeRpcClient } from "../rpc/jsonrpc_client.ts";
 import { type StakeInfoResult, type WalletInfoResult, type WalletRpc, walletRpc } from "../rpc/hc_methods.ts";
+import type { RpcEndpoint } from "../rpc/transport.ts";
+import { inSubsystem } from "../runtime/logging.ts";
 
 /** The wallet methods the pool uses. */
 export type WalletMethods = Pick<
@@ -37,6 +29,7 @@ export type WalletMethods = Pick<
   | "getRawTransactionHex"
   | "getBestBlock"
   | "getStakeInfo"
+  | "getMasterPubKey"
 >;
 
 export interface VotingWallet {
@@ -44,6 +37,11 @@ export interface VotingWallet {
   readonly name: string;
   readonly host: string;
   readonly rpc: WalletMethods;
+  /**
+   * Changes when the wallet may be another server than before (a reconnect): its network is
+   * checked again then. Absent: one connection for the wallet's lifetime.
+   */
+  readonly connectionNumber?: Effect.Effect<number>;
 }
 
 export interface WalletAnswer<A> {
@@ -135,6 +133,10 @@ export type WalletCommandError = WalletsStopped | WalletsUnavailable | WalletCal
 export interface WalletStatus {
   readonly name: string;
   readonly host: string;
+  /** The network its getmasterpubkey key is for; undefined until it answered. */
+  readonly network: NetName | undefined;
+  /** Why the pool does not use this wallet although it answers (another network). */
+  readonly refused: string | undefined;
   /** Answered walletinfo. */
   readonly connected: boolean;
   readonly daemonConnected: boolean;
@@ -149,7 +151,7 @@ export type RpcStatus = "OK" | "Degraded" | "Critical" | "Emergency";
 
 export interface VotingWalletsStatus {
   readonly rpcStatus: RpcStatus;
-  /** Connected, daemon connected and unlocked. */
+  /** Connected, on the pool's network, daemon connected and unlocked. */
   readonly usable: number;
   readonly total: number;
   readonly minServers: number;
@@ -216,58 +218,38 @@ export interface VotingWalletsApi {
   >;
 }
 
-export interface WalletEndpoint {
-  /** https://host:port */
-  readonly url: string;
-  readonly user: string;
-  readonly password: Redacted.Redacted<string>;
-  /** The wallet's rpc.cert, pinned as the only CA. */
-  readonly certPem: string;
-}
-
 export interface VotingWalletsConfig {
   readonly net: NetParams;
-  readonly wallets: ReadonlyArray<WalletEndpoint>;
+  readonly wallets: ReadonlyArray<RpcEndpoint>;
   readonly minServers: number;
   /** Per-call timeout (default 30 s). */
   readonly timeoutMs?: number;
 }
 
 /** The wallets of hcstakepool.conf (wallethosts, walletusers, walletpasswords, walletcerts, minservers). */
-export const votingWalletsConfig = (pool: PoolConfig): Effect.Effect<VotingWalletsConfig, ConfigError> =>
-  Effect.map(
-    Effect.forEach(pool.wallets, (w) =>
-      Effect.tryPromise({
-        try: () => Deno.readTextFile(w.certPath),
-        catch: (e) => new ConfigError({ message: `walletcerts: cannot read "${w.certPath}": ${String(e)}` }),
-      }).pipe(Effect.map((certPem): WalletEndpoint => ({
-        url: `https://${w.host}`,
-        user: w.user,
-        password: w.password,
-        certPem,
-      })))),
-    (wallets) => ({ net: NETWORKS[pool.network], wallets, minServers: pool.minServers }),
-  );
+export const votingWalletsConfig = (pool: PoolConfig): VotingWalletsConfig => ({
+  net: NETWORKS[pool.network],
+  wallets: pool.wallets,
+  minServers: pool.minServers,
+});
 
 /** One RPC client per configured wallet (websocket, reconnecting), closed with the scope. */
 export const connectWallets = (
   config: VotingWalletsConfig,
 ): Effect.Effect<ReadonlyArray<VotingWallet>, never, Scope.Scope> =>
-  Effect.forEach(config.wallets, (w, i) =>
-    makeRpcClient({
-      url: w.url,
-      user: w.user,
-      password: Redacted.value(w.password),
-      certPem: w.certPem,
-      name: `wallet ${i + 1}`,
-      timeoutMs: config.timeoutMs,
-    }).pipe(
-      Effect.map((client): VotingWallet => ({
-        name: client.name,
-        host: client.host,
-        rpc: walletRpc(client),
-      })),
-    ), { concurrency: "unbounded" });
+  Effect.forEach(
+    config.wallets,
+    (w, i) =>
+      makeRpcClient({ ...w, name: `wallet ${i + 1}`, timeoutMs: config.timeoutMs }).pipe(
+        Effect.map((client): VotingWallet => ({
+          name: client.name,
+          host: client.host,
+          rpc: walletRpc(client),
+          connectionNumber: client.connectionNumber,
+        })),
+      ),
+    { concurrency: "unbounded" },
+  );
 
 export class VotingWallets
   extends Context.Tag("hcstakepool/VotingWallets")<VotingWallets, VotingWalletsApi>() {
@@ -295,6 +277,15 @@ const callFailed = (wallet: string, method: string, e: RpcError | RpcDecodeError
     detail: e.message,
   });
 
+/** One wallet's part of a fan-out: skipped (unreachable, refused) or its answer. */
+type CallOutcome<A> =
+  | { readonly wallet: VotingWallet; readonly skipped: string }
+  | { readonly wallet: VotingWallet; readonly result: Either.Either<A, RpcError | RpcDecodeError> };
+
+/** Why a wallet whose network could not be learnt is not used this time. */
+const usabilityProblem = (e: RpcError | RpcDecodeError) =>
+  isUnreachable(e) ? e.message : `cannot learn its network: ${e.message}`;
+
 const notReadyReason = (info: WalletInfoResult): string | undefined =>
   !info.daemonconnected
     ? "wallet is not connected to its hcd"
@@ -307,6 +298,14 @@ const rpcStatusOf = (usable: number, total: number): RpcStatus =>
 
 const STATUS_TIMEOUT = Duration.seconds(10);
 const STAKE_INFO_TTL = Duration.minutes(5);
+
+/** What the pool knows of a wallet's network; `refused` says why it is not used. */
+interface NetworkVerdict {
+  readonly network: NetName | undefined;
+  readonly refused: string | undefined;
+}
+
+const WALLETS_SUBSYSTEM = "WLLT";
 
 interface StopState {
   readonly error: WalletsStopped;
@@ -325,6 +324,38 @@ export const makeVotingWallets = (
       Option.none<{ readonly value: StakeInfoResult; readonly atMillis: number }>(),
     );
     const stakeInfoMismatch = yield* Ref.make<VotingWalletsStatus["lastStakeInfoMismatch"]>(undefined);
+    const verdicts = new Map<string, { readonly connection: number; readonly verdict: NetworkVerdict }>();
+
+    /**
+     * The wallet's network, asked once per connection (the original only logged a mismatch): the
+     * version bytes of its account key (getmasterpubkey: dpub/tpub/spub) name the network it runs on.
+     */
+    const networkVerdict = (wallet: VotingWallet): Effect.Effect<NetworkVerdict, RpcError | RpcDecodeError> =>
+      Effect.gen(function* () {
+        const connection = wallet.connectionNumber === undefined ? 0 : yield* wallet.connectionNumber;
+        const known = verdicts.get(wallet.name);
+        if (known?.connection === connection) return known.verdict;
+        const verdict = Either.match(parseExtendedKey(yield* wallet.rpc.getMasterPubKey()), {
+          onLeft: (e): NetworkVerdict => ({
+            network: undefined,
+            refused: `its getmasterpubkey key names no network this pool knows (${e.message})`,
+          }),
+          onRight: (key): NetworkVerdict => ({
+            network: key.net.name,
+            refused: key.net.name === net.name
+              ? undefined
+              : `wallet is on ${key.net.name}, the pool on ${net.name}`,
+          }),
+        });
+        verdicts.set(wallet.name, { connection, verdict });
+        if (verdict.refused !== undefined && verdict.refused !== known?.verdict.refused) {
+          yield* Effect.logError("wallet refused: it is not on the pool's network").pipe(
+            Effect.annotateLogs({ wallet: wallet.name, host: wallet.host, reason: verdict.refused }),
+            inSubsystem(WALLETS_SUBSYSTEM),
+          );
+        }
+        return verdict;
+      });
 
     const refuseIfStopped = Effect.flatMap(
       Ref.get(stopState),
@@ -337,14 +368,26 @@ export const makeVotingWallets = (
       among: ReadonlyArray<VotingWallet>,
     ) =>
       Effect.gen(function* () {
-        const results = yield* Effect.forEach(
-          among,
-          (wallet) => Effect.map(Effect.either(f(wallet.rpc)), (result) => ({ wallet, result })),
-          { concurrency: "unbounded" },
-        );
+        // A wallet is called only once its network is known to be the pool's.
+        const results = yield* Effect.forEach(among, (wallet) =>
+          Effect.either(networkVerdict(wallet)).pipe(
+            Effect.flatMap((verdict): Effect.Effect<CallOutcome<A>> =>
+              Either.isLeft(verdict)
+                ? Effect.succeed({ wallet, skipped: usabilityProblem(verdict.left) })
+                : verdict.right.refused !== undefined
+                ? Effect.succeed({ wallet, skipped: verdict.right.refused })
+                : Effect.map(Effect.either(f(wallet.rpc)), (result) => ({ wallet, result }))
+            ),
+          ), { concurrency: "unbounded" });
         const answers: Array<WalletAnswer<A>> = [];
         const down: Array<WalletDown> = [];
-        for (const { wallet, result } of results) {
+        for (const outcome of results) {
+          const { wallet } = outcome;
+          if ("skipped" in outcome) {
+            down.push({ wallet: wallet.name, reason: outcome.skipped });
+            continue;
+          }
+          const { result } = outcome;
           if (Either.isRight(result)) answers.push({ wallet, value: result.right });
           else if (isUnreachable(result.left)) {
             down.push({ wallet: wallet.name, reason: result.left.message });
@@ -383,15 +426,38 @@ export const makeVotingWallets = (
 
     const stop: VotingWalletsApi["stop"] = (reason, recheck) =>
       Effect.gen(function* () {
-        const error = new WalletsStopped({ reason, since: new Date() });
+        const error = new WalletsStopped({ reason, since: new Date(yield* Clock.currentTimeMillis) });
         const first = yield* Ref.modify(stopState, (s) =>
           Option.isSome(s)
             ? [false, s]
             : [true, Option.some({ error, recheck: Option.fromNullable(recheck) })]);
-        if (first) yield* Effect.logError("wallet commands stopped").pipe(Effect.annotateLogs({ reason }));
+        if (first) {
+          yield* Effect.logError("wallet commands stopped").pipe(
+            Effect.annotateLogs({ reason }),
+            inSubsystem(WALLETS_SUBSYSTEM),
+          );
+        }
       });
 
     const walletStatus = (wallet: VotingWallet): Effect.Effect<WalletStatus> =>
+      Effect.all([
+        networkVerdict(wallet).pipe(
+          Effect.timeout(STATUS_TIMEOUT),
+          Effect.match({
+            // Unreachable or slow: walletinfo tells that; only an error answer is a reason of its own.
+            onFailure: (e): NetworkVerdict => ({
+              network: undefined,
+              refused: e._tag === "RpcCallError" || e._tag === "RpcDecodeError"
+                ? usabilityProblem(e)
+                : undefined,
+            }),
+            onSuccess: (v) => v,
+          }),
+        ),
+        walletInfoStatus(wallet),
+      ], { concurrency: "unbounded" }).pipe(Effect.map(([verdict, info]) => ({ ...verdict, ...info })));
+
+    const walletInfoStatus = (wallet: VotingWallet) =>
       wallet.rpc.walletInfo().pipe(
         Effect.timeoutFail({ duration: STATUS_TIMEOUT, onTimeout: () => "no answer" }),
         Effect.match({
@@ -420,7 +486,9 @@ export const makeVotingWallets = (
 
     const status: VotingWalletsApi["status"] = Effect.gen(function* () {
       const statuses = yield* Effect.forEach(wallets, walletStatus, { concurrency: "unbounded" });
-      const usable = statuses.filter((s) => s.connected && s.daemonConnected && s.unlocked).length;
+      const usable = statuses.filter((s) =>
+        s.connected && s.daemonConnected && s.unlocked && s.network === net.name && s.refused === undefined
+      ).length;
       const stopped = yield* Ref.get(stopState);
       return {
         rpcStatus: rpcStatusOf(usable, wallets.length),
@@ -428,7 +496,8 @@ export const makeVotingWallets = (
         total: wallets.length,
         minServers,
         stopped: Option.match(stopped, {
-          onNone: () => undefined,
+          onNone: () =>
+            undefined,
           onSome: (s) => ({ reason: s.error.reason, since: s.error.since }),
         }),
         wallets: statuses,
@@ -477,6 +546,7 @@ export const makeVotingWallets = (
         yield* Ref.set(stopState, Option.none());
         yield* Effect.logWarning("wallet commands resumed by an admin").pipe(
           Effect.annotateLogs({ stoppedFor: current.value.error.reason }),
+          inSubsystem(WALLETS_SUBSYSTEM),
         );
       }),
     ).pipe(Effect.withSpan("VotingWallets.resume"));
@@ -491,7 +561,7 @@ export const makeVotingWallets = (
       if (live.some((l) => l.live !== live[0].live)) {
         const error = new StakeInfoMismatch({ live });
         yield* Ref.set(stakeInfoMismatch, { live, at: new Date(yield* Clock.currentTimeMillis) });
-        yield* Effect.logWarning(error.message);
+        yield* Effect.logWarning(error.message).pipe(inSubsystem(WALLETS_SUBSYSTEM));
         return yield* error;
       }
       yield* Ref.set(stakeInfoMismatch, undefined);

@@ -1,9 +1,12 @@
 // Shared by the stakepoold tests: an hcsim network, a migrated embedded database with pool users
 // registered the way address submission does it, and one in-process stakepoold per voting node,
 // each with its own config, TLS control API and clients.
-import { Context, Duration, Effect, Layer, Redacted, type Scope } from "effect";
+import { Context, Duration, Effect, Either, Layer, Redacted, type Scope } from "effect";
 import type { DatabaseConfig } from "../../src/config/database.ts";
 import type { StakepooldConfig } from "../../src/config/stakepoold.ts";
+import { parseExtendedKey } from "../../src/domain/hdkey.ts";
+import { NETWORKS } from "../../src/domain/params.ts";
+import { DEFAULT_LOG_LEVELS, STAKEPOOLD_PROGRAM } from "../../src/runtime/logging.ts";
 import { type WalletRpc, walletRpc } from "../../src/rpc/hc_methods.ts";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
 import { ControlServer } from "../../src/stakepoold/control_server.ts";
@@ -31,8 +34,6 @@ export interface PoolUser {
   readonly voteBits: number;
   readonly voteBitsVersion: number;
 }
-
-const hostOf = (url: string) => new URL(url).host;
 
 /** Imports every user's 1-of-2 [pool, user] script into every voting wallet and stores the user row. */
 export const registerUsers = (
@@ -135,24 +136,29 @@ export const stakepooldConfigFor = (
     appData: dir,
     network: network.endpoints.net,
     dataDir: dir,
-    logDir: dir,
-    debugLevel: "info",
-    cpuProfile: "",
-    memProfile: "",
-    coldWalletExtPub: network.endpoints.coldWalletXpub,
+    log: {
+      program: STAKEPOOLD_PROGRAM,
+      file: undefined,
+      format: "text",
+      levels: DEFAULT_LOG_LEVELS,
+      secrets: [],
+    },
+    coldWalletExtPub: Either.getOrThrow(
+      parseExtendedKey(network.endpoints.coldWalletXpub, NETWORKS[network.endpoints.net]),
+    ),
     poolFees: POOL_FEES,
     database,
     hcd: {
-      host: hostOf(node.hcd.url),
+      url: node.hcd.url,
       user: node.hcd.user,
       password: Redacted.make(node.hcd.password),
-      certPath: node.hcd.cert,
+      certPem: Deno.readTextFileSync(node.hcd.cert),
     },
     wallet: {
-      host: hostOf(node.wallet.url),
+      url: node.wallet.url,
       user: node.wallet.user,
       password: Redacted.make(node.wallet.password),
-      certPath: node.wallet.cert,
+      certPem: Deno.readTextFileSync(node.wallet.cert),
     },
     noRpcListen: false,
     rpcListen: ["127.0.0.1:0"],

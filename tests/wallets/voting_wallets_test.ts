@@ -1,17 +1,23 @@
 // VotingWallets' own logic over in-memory wallets: quorum, error answers, the one-at-a-time
-// permit, stop/resume and the status labels; and the address checks of registration.
+// permit, stop/resume, the status labels and the network check; and the address checks of
+// registration. The network check again over hcsim: a wallet of a testnet2 network beside two of simnet.
 import assert from "node:assert/strict";
-import { Deferred, Effect, Either, Fiber, Ref } from "effect";
-import { simnet } from "../../src/domain/params.ts";
+import { Deferred, Effect, Either, Fiber, Layer, Redacted, Ref } from "effect";
+import { type NetName, NETWORKS, simnet } from "../../src/domain/params.ts";
 import { RpcCallError, RpcTransportError } from "../../src/rpc/errors.ts";
 import type { WalletInfoResult } from "../../src/rpc/hc_methods.ts";
-import { localRegistration } from "../../src/wallets/address_registration.ts";
+import { AddressRegistration, localRegistration } from "../../src/wallets/address_registration.ts";
+import { startSimNetwork } from "../../src/sim/network.ts";
+import { sqlLayer } from "../../src/storage/sql.ts";
+import { Users } from "../../src/storage/users.ts";
 import {
   makeVotingWallets,
   type VotingWallet,
+  VotingWallets,
   type WalletMethods,
 } from "../../src/wallets/voting_wallets.ts";
-import { deriveAddress, masterFromSeed, neuter } from "../../src/domain/hdkey.ts";
+import { newUser, withSimPool } from "./support.ts";
+import { deriveAddress, masterFromSeed, neuter, serializeExtendedKey } from "../../src/domain/hdkey.ts";
 import { encodeAddress } from "../../src/domain/address.ts";
 import { fromHex } from "../../src/domain/bytes.ts";
 
@@ -22,7 +28,15 @@ interface FakeState {
   unlocked: boolean;
   voteVersion: number;
   scripts: Array<string>;
+  /** The network of the key its getmasterpubkey answers. */
+  net: NetName;
+  /** Bumped to act as a reconnect (possibly to another server). */
+  connection: number;
+  masterPubKeyCalls: number;
 }
+
+const accountKeyOf = (net: NetName) =>
+  serializeExtendedKey(neuter(Either.getOrThrow(masterFromSeed(new Uint8Array(32).fill(9), NETWORKS[net]))));
 
 const unused = () => Effect.die("not used by this test");
 
@@ -62,11 +76,24 @@ const fakeWallet = (name: string, state: FakeState): VotingWallet => {
     getRawTransactionHex: unused,
     getBestBlock: unused,
     getStakeInfo: unused,
+    getMasterPubKey: () =>
+      reachable("getmasterpubkey", () => {
+        state.masterPubKeyCalls++;
+        return accountKeyOf(state.net);
+      }),
   };
-  return { name, host: name, rpc };
+  return { name, host: name, rpc, connectionNumber: Effect.sync(() => state.connection) };
 };
 
-const healthy = (): FakeState => ({ down: false, unlocked: true, voteVersion: 5, scripts: [] });
+const healthy = (): FakeState => ({
+  down: false,
+  unlocked: true,
+  voteVersion: 5,
+  scripts: [],
+  net: "simnet",
+  connection: 1,
+  masterPubKeyCalls: 0,
+});
 
 const setUp = (states: ReadonlyArray<FakeState>, minServers = 2) =>
   makeVotingWallets(simnet, states.map((s, i) => fakeWallet(`wallet ${i + 1}`, s)), minServers);
@@ -205,3 +232,129 @@ Deno.test("registration refuses addresses with the original's messages", () => {
   assert.equal(message(1, schnorr), "Incorrect address type");
   assert.equal(message(10_000, userPk.pubKeyAddress), "Unable to derive ticket address");
 });
+
+Deno.test("a wallet on another network is refused: never called, shown in status, counted as down", async () => {
+  const states = [healthy(), healthy(), { ...healthy(), net: "testnet2" as const }];
+  const out = await Effect.gen(function* () {
+    const vw = yield* setUp(states, 2);
+    const imported = yield* vw.fanOut("importscript", (rpc) => rpc.importScript("51"));
+    const ready = yield* vw.ready;
+    const status = yield* vw.status;
+    const strict = yield* setUp(states, 3);
+    const refusedBelowMin = yield* Effect.flip(strict.fanOut("listscripts", (rpc) => rpc.listScripts()));
+    return { imported, ready, status, refusedBelowMin };
+  }).pipe(Effect.runPromise);
+  assert.deepEqual(out.imported.answers.map((a) => a.wallet.name), ["wallet 1", "wallet 2"]);
+  assert.deepEqual(out.imported.down, [{
+    wallet: "wallet 3",
+    reason: "wallet is on testnet2, the pool on simnet",
+  }]);
+  assert.deepEqual(states.map((s) => s.scripts), [["51"], ["51"], []], "the testnet2 wallet got nothing");
+  assert.deepEqual(out.ready.wallets.map((w) => w.name), ["wallet 1", "wallet 2"]);
+  const third = out.status.wallets[2];
+  assert.deepEqual([third.network, third.refused, third.connected], [
+    "testnet2",
+    "wallet is on testnet2, the pool on simnet",
+    true,
+  ]);
+  assert.deepEqual([out.status.usable, out.status.rpcStatus], [2, "Degraded"]);
+  assert.equal(out.refusedBelowMin._tag, "WalletsUnavailable");
+  assert.match(
+    out.refusedBelowMin.message,
+    /2 servers avail is below min of 3 .*wallet 3: wallet is on testnet2/,
+  );
+});
+
+Deno.test("a wallet's network is asked once per connection and again after a reconnect", async () => {
+  const states = [healthy(), healthy()];
+  const out = await Effect.gen(function* () {
+    const vw = yield* setUp(states, 1);
+    yield* vw.ready;
+    yield* vw.ready;
+    const callsBefore = states[0].masterPubKeyCalls;
+    // The wallet behind wallet 1's address is now another one, on testnet2.
+    states[0].net = "testnet2";
+    states[0].connection++;
+    const after = yield* vw.ready;
+    return { callsBefore, after };
+  }).pipe(Effect.runPromise);
+  assert.equal(out.callsBefore, 1);
+  assert.equal(states[0].masterPubKeyCalls, 2);
+  assert.equal(states[1].masterPubKeyCalls, 1);
+  assert.deepEqual(out.after.wallets.map((w) => w.name), ["wallet 2"]);
+  assert.deepEqual(out.after.down, [{
+    wallet: "wallet 1",
+    reason: "wallet is on testnet2, the pool on simnet",
+  }]);
+});
+
+Deno.test("hcsim: a testnet2 wallet beside two simnet ones is refused and shown; registration goes on with the two", () =>
+  withSimPool({}, async (pool) => {
+    const datadir = await Deno.makeTempDir({ prefix: "hcs_testnet2_" });
+    const other = await startSimNetwork({ nodes: 1, net: "testnet2", datadir });
+    try {
+      const simnetWallets = pool.walletsConfig(2);
+      const otherWallet = other.endpoints.nodes[0].wallet;
+      const otherCert = await Deno.readTextFile(otherWallet.cert);
+      const config = (minServers: number) => ({
+        ...simnetWallets,
+        minServers,
+        wallets: [
+          ...simnetWallets.wallets.slice(0, 2),
+          {
+            url: otherWallet.url,
+            user: otherWallet.user,
+            password: Redacted.make(otherWallet.password),
+            certPem: otherCert,
+          },
+        ],
+      });
+      const layer = (minServers: number) =>
+        AddressRegistration.layer(pool.keys).pipe(
+          Layer.provideMerge(
+            Layer.mergeAll(VotingWallets.layer(config(minServers)), Users.layer, pool.stakepoolds).pipe(
+              Layer.provideMerge(Layer.orDie(sqlLayer(pool.db))),
+            ),
+          ),
+        );
+      const register = (email: string) =>
+        Effect.gen(function* () {
+          const userId = yield* newUser(email);
+          return yield* Effect.flatMap(
+            AddressRegistration,
+            (r) => r.register(userId, pool.sim.userWallet.getNewAddress().pubKeyAddress),
+          );
+        });
+      const { status, registered } = await Effect.gen(function* () {
+        const status = yield* Effect.flatMap(VotingWallets, (vw) => vw.status);
+        const registered = yield* register("a@example.com");
+        return { status, registered };
+      }).pipe(Effect.provide(layer(2)), Effect.runPromise);
+      const third = status.wallets[2];
+      assert.equal(third.network, "testnet2");
+      assert.equal(third.refused, "wallet is on testnet2, the pool on simnet");
+      assert.deepEqual([status.usable, status.total], [2, 3]);
+      for (const node of [0, 1]) {
+        assert.ok(
+          pool.sim.nodes[node].wallet.listScripts().some((s) => s.redeemscript === registered.redeemScript),
+          `simnet wallet ${node + 1} has the script`,
+        );
+      }
+      assert.deepEqual(
+        other.nodes[0].wallet.listScripts(),
+        [],
+        "nothing was imported into the testnet2 wallet",
+      );
+
+      const refused = await register("b@example.com").pipe(
+        Effect.provide(layer(3)),
+        Effect.flip,
+        Effect.runPromise,
+      );
+      assert.equal(refused._tag, "WalletsUnavailable");
+      assert.match(refused.message, /wallet 3: wallet is on testnet2, the pool on simnet/);
+    } finally {
+      await other.close();
+      await Deno.remove(datadir, { recursive: true });
+    }
+  }));
