@@ -12,7 +12,7 @@ import {
   sign,
 } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
-import { Data, Effect } from "effect";
+import { Clock, Data, Effect } from "effect";
 import { concatBytes } from "../domain/bytes.ts";
 
 export interface CertPair {
@@ -127,7 +127,12 @@ const KEY_USAGE = bitString(Uint8Array.of(0xa4), 2);
 
 const unique = (xs: ReadonlyArray<string>) => [...new Set(xs)];
 
-const certificateDer = (spec: CertSpec, privateKey: KeyObject, spkiDer: Uint8Array): Uint8Array => {
+const certificateDer = (
+  spec: CertSpec,
+  privateKey: KeyObject,
+  spkiDer: Uint8Array,
+  nowMillis: number,
+): Uint8Array => {
   const hosts = unique([...spec.hosts, "localhost"]);
   const ips = unique([...spec.ips, "127.0.0.1", "::1"].filter((ip) => isIPv4(ip) || isIPv6(ip)));
   const name = sequence(
@@ -135,8 +140,8 @@ const certificateDer = (spec: CertSpec, privateKey: KeyObject, spkiDer: Uint8Arr
     set(sequence(oid(OID.commonName), utf8String(hosts[0]))),
   );
   // Backdated a day against clock skew between nodes, like the original generator.
-  const notBefore = new Date(Date.now() - 24 * 3600 * 1000);
-  const notAfter = new Date(Date.now());
+  const notBefore = new Date(nowMillis - 24 * 3600 * 1000);
+  const notAfter = new Date(nowMillis);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + (spec.validYears ?? 10));
   // SPKI = SEQUENCE { algorithm, BIT STRING publicKey }; the key identifier hashes the key bits.
   const publicKeyBits = spkiDer.subarray(spkiDer.length - 133);
@@ -176,16 +181,19 @@ const pem = (label: string, der: Uint8Array): string => {
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 };
 
-const certForKey = (spec: CertSpec, privateKey: KeyObject): string => {
+const certForKey = (spec: CertSpec, privateKey: KeyObject, nowMillis: number): string => {
   const spki = new Uint8Array(createPublicKey(privateKey).export({ format: "der", type: "spki" }));
-  return pem("CERTIFICATE", certificateDer(spec, privateKey, spki));
+  return pem("CERTIFICATE", certificateDer(spec, privateKey, spki, nowMillis));
 };
 
-/** A fresh P-521 key and its self-signed CA:TRUE certificate (key PEM in SEC1 form, as hcd writes it). */
-export const generateCertPair = (spec: CertSpec): CertPair => {
+/**
+ * A fresh P-521 key and its self-signed CA:TRUE certificate (key PEM in SEC1 form, as hcd writes
+ * it), valid from a day before `nowMillis` (the calendar date; programs pass their Clock's time).
+ */
+export const generateCertPair = (spec: CertSpec, nowMillis: number = Date.now()): CertPair => {
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "secp521r1" });
   return {
-    certPem: certForKey(spec, privateKey),
+    certPem: certForKey(spec, privateKey, nowMillis),
     keyPem: privateKey.export({ format: "pem", type: "sec1" }) as string,
   };
 };
@@ -236,8 +244,9 @@ export const loadOrCreateCertPair = (
     const certPem = yield* fileText(certPath);
     if (keyPem !== undefined && certPem !== undefined) return { certPem, keyPem };
     const spec = { organization, ...machineAddresses() };
+    const now = yield* Clock.currentTimeMillis;
     if (keyPem === undefined) {
-      const pair = generateCertPair(spec);
+      const pair = generateCertPair(spec, now);
       yield* writeFile(keyPath, pair.keyPem, 0o600);
       yield* writeFile(certPath, pair.certPem, 0o644);
       return pair;
@@ -246,7 +255,7 @@ export const loadOrCreateCertPair = (
       try: () => createPrivateKey(keyPem),
       catch: () => new CertFileError({ path: keyPath, detail: "not a PEM private key" }),
     });
-    const cert = certForKey(spec, key);
+    const cert = certForKey(spec, key, now);
     yield* writeFile(certPath, cert, 0o644);
     return { certPem: cert, keyPem };
   });
