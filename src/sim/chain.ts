@@ -1,15 +1,20 @@
 // hcsim's one shared chain: blocks with real HC headers, a mempool, stake difficulty and the
 // ticket lifecycle (HC-PROTOCOL §1, §5): purchase → mempool → mined (immature) → live after
-// TicketMaturity → drawn TicketsPerBlock at a time from the block hash → voted in the next block or
-// missed → expired after TicketExpiry; revocations of missed/expired tickets. A background
-// population of other stakeholders' tickets keeps the live pool near its target size; the network
-// votes the background winners itself; the stake difficulty is hcd's (src/domain/stakediff.ts).
+// TicketMaturity → drawn TicketsPerBlock at a time from the block hash (from StakeValidationHeight − 1
+// on, as hcd) → voted in the next block or missed → expired after TicketExpiry; revocations of
+// missed/expired tickets. A background population of other stakeholders' tickets (bought from
+// StakeEnabledHeight on) keeps the live pool near its target size; the network votes the background
+// winners itself; the stake difficulty is hcd's (src/domain/stakediff.ts). The mempool keeps hcd's
+// vote rules (mempool.go): a vote on any recent block is accepted, up to six per ticket; only the
+// parent's winners are mined; the others are pruned ten blocks after they came. Side-chain siblings
+// of the tip can be made; hcd announces their winners too. Every choice derives from the seed and
+// every timestamp from the chain's clock, so one seed replays one chain.
 // Simplifications (documented in the README): no proof of work or UTXO set, ticket inputs spend
-// synthetic outpoints, and stake is active from genesis.
+// synthetic outpoints, purchases are accepted before StakeEnabledHeight.
 import { Data, Either } from "effect";
 import { concatBytes, toHex } from "../domain/bytes.ts";
 import { blake256 } from "../domain/hash.ts";
-import type { NetParams } from "../domain/params.ts";
+import type { NetName, NetParams } from "../domain/params.ts";
 import { blockHash, type BlockHeader, serializeBlockHeader } from "../domain/block.ts";
 import {
   MAX_TX_IN_SEQUENCE,
@@ -64,6 +69,11 @@ export interface StoredTx {
   readonly blockIndex?: number;
 }
 
+/** A mempool entry and the best height when it came (hcd TxDesc.Height, for pruning). */
+interface PoolTx extends StoredTx {
+  readonly acceptedAt: number;
+}
+
 export interface SimBlock {
   readonly hash: string;
   readonly height: number;
@@ -72,8 +82,14 @@ export interface SimBlock {
   /** Regular tree (empty: the simulation has no coinbase or transfers) and stake tree txids. */
   readonly txids: ReadonlyArray<string>;
   readonly stxids: ReadonlyArray<string>;
-  /** Tickets drawn by this block's lottery; they vote on this block in the next one. */
+  /**
+   * Tickets drawn by this block's lottery; they vote on this block in the next one. Empty below
+   * StakeValidationHeight − 1, where hcd draws none.
+   */
   readonly winners: ReadonlyArray<string>;
+  /** Tickets mined in this block (immature for TicketMaturity blocks). */
+  readonly purchases: ReadonlyArray<string>;
+  /** Tickets that became live at this block (mined TicketMaturity blocks earlier): hcd's newtickets. */
   readonly newTickets: ReadonlyArray<string>;
   /** Tickets this block spent (voted) or found missed or expired ("missed", as hcd reports). */
   readonly spentAndMissed: Readonly<Record<string, "spent" | "missed">>;
@@ -84,7 +100,9 @@ export interface SimBlock {
 export type ChainEvent =
   | { readonly kind: "connected"; readonly block: SimBlock }
   | { readonly kind: "disconnected"; readonly block: SimBlock }
-  | { readonly kind: "reorganization"; readonly oldTip: SimBlock; readonly newTip: SimBlock };
+  | { readonly kind: "reorganization"; readonly oldTip: SimBlock; readonly newTip: SimBlock }
+  /** A block accepted beside the tip that stays on a side chain (hcd: NTBlockAccepted only). */
+  | { readonly kind: "side"; readonly block: SimBlock };
 
 export class TxRejected extends Data.TaggedError("TxRejected")<{
   readonly txid: string;
@@ -107,9 +125,28 @@ export interface ChainOptions {
   readonly net: NetParams;
   /** Target size of other stakeholders' live+immature tickets; default TicketPoolSize. */
   readonly backgroundTickets?: number;
-  /** Unix seconds of the genesis block; default now. */
-  readonly genesisTime?: number;
+  /** Derives the background network's tickets: another seed, another chain. Default: none (empty). */
+  readonly seed?: Uint8Array;
+  /**
+   * Unix seconds a new block is stamped with (kept above its parent's). Default: the chain's own
+   * clock, which starts at the net's genesis time and advances TargetTimePerBlock per block.
+   */
+  readonly clock?: () => number;
 }
+
+/** hcd chaincfg/genesis.go: each net's genesis timestamp, where the chain's own clock starts. */
+const GENESIS_TIME: Readonly<Record<NetName, number>> = {
+  mainnet: 1533635700,
+  testnet2: 1522944000,
+  simnet: 1401292357,
+};
+
+/** hcd mempool.go: a vote on a block more than this far below the next block is refused. */
+const MAXIMUM_VOTE_AGE_DELTA = 1440;
+/** hcd mempool.go: votes on one ticket the pool holds besides the one being added. */
+const MAX_SSGEN_DOUBLE_SPENDS = 5;
+/** hcd mempool.go: votes and revocations still unmined this many blocks after they came are pruned. */
+const HEIGHT_DIFF_TO_PRUNE_VOTES = 10;
 
 const hexOf = (b: Uint8Array) => toHex(b);
 const ZERO32 = new Uint8Array(32);
@@ -132,8 +169,10 @@ export class SimChain {
   readonly backgroundTarget: number;
   private readonly blocks: SimBlock[] = [];
   private readonly undo: BlockUndo[] = [];
+  /** Blocks beside the tip at the tip's height (hcd's tip generation besides the tip itself). */
+  private sideBlocks: SimBlock[] = [];
   private readonly txs = new Map<string, StoredTx>();
-  private readonly mempool = new Map<string, StoredTx>();
+  private readonly mempool = new Map<string, PoolTx>();
   private readonly tickets = new Map<string, TicketRecord>();
   private readonly byVotingHash = new Map<string, Set<string>>();
   private readonly immature = new Set<string>();
@@ -142,6 +181,8 @@ export class SimChain {
   private readonly blockIndex = new Map<string, SimBlock>();
   /** Tickets the simulated rest of the network bought (kept across reorgs). */
   private readonly backgroundTxids = new Set<string>();
+  private readonly seedHex: string;
+  private readonly clock: (() => number) | undefined;
   private stakeDiff: bigint;
   private backgroundCount = 0;
   private lastTime: number;
@@ -150,9 +191,11 @@ export class SimChain {
   constructor(options: ChainOptions) {
     this.net = options.net;
     this.backgroundTarget = options.backgroundTickets ?? options.net.ticketPoolSize;
+    this.seedHex = toHex(options.seed ?? new Uint8Array());
+    this.clock = options.clock;
     this.stakeDiff = BigInt(options.net.minimumStakeDiff);
-    this.lastTime = options.genesisTime ?? Math.floor(Date.now() / 1000);
-    this.connectGenesis();
+    this.lastTime = GENESIS_TIME[options.net.name] - options.net.targetTimePerBlock;
+    this.connect(undefined, 0);
   }
 
   // ---- queries ----
@@ -162,6 +205,10 @@ export class SimChain {
   }
   get height(): number {
     return this.blocks.length - 1;
+  }
+  /** Unix seconds now on the chain's clock: the injected clock, else the tip's timestamp. */
+  now(): number {
+    return this.clock ? Math.floor(this.clock()) : this.tip.header.timestamp;
   }
   /** Stake difficulty a ticket in the next block pays, atoms. */
   get nextStakeDiff(): bigint {
@@ -177,6 +224,10 @@ export class SimChain {
   blockByHash(hash: string): SimBlock | undefined {
     const b = this.blockIndex.get(hash);
     return b !== undefined && this.blocks[b.height]?.hash === hash ? b : undefined;
+  }
+  /** The tip and the side-chain blocks beside it (hcd's TipGeneration). */
+  tipGeneration(): ReadonlyArray<SimBlock> {
+    return [this.tip, ...this.sideBlocks];
   }
   tx(id: string): StoredTx | undefined {
     return this.mempool.get(id) ?? this.txs.get(id);
@@ -226,19 +277,39 @@ export class SimChain {
       return Either.left(new TxRejected({ txid: id, duplicate: true, reason: "already have transaction" }));
     }
     const type = txType(tx);
+    const nextHeight = this.height + 1;
     if (type === "vote") {
       const vote = Either.getOrThrow(parseVote(tx));
-      const tip = this.tip;
-      if (vote.blockHash !== tip.hash || vote.blockHeight !== tip.height) {
-        return reject(`vote for block ${vote.blockHash} at ${vote.blockHeight}, not the tip`);
-      }
-      if (!tip.winners.includes(vote.ticketHash)) {
-        return reject(`ticket ${vote.ticketHash} was not selected to vote on block ${tip.hash}`);
-      }
+      let others = 0;
       for (const other of this.mempool.values()) {
-        if (other.type === "vote" && parseVoteTicket(other.tx) === vote.ticketHash) {
-          return reject(`ticket ${vote.ticketHash} already has a vote in the mempool`);
-        }
+        if (other.type === "vote" && parseVoteTicket(other.tx) === vote.ticketHash) others++;
+      }
+      if (others > MAX_SSGEN_DOUBLE_SPENDS) {
+        return reject(
+          `transaction ${vote.ticketHash}:0 in the pool with more than ${MAX_SSGEN_DOUBLE_SPENDS} ssgens`,
+        );
+      }
+      const cutoff = nextHeight - MAXIMUM_VOTE_AGE_DELTA;
+      if (vote.blockHeight < cutoff) {
+        return reject(
+          `transaction ${id} votes on old block height of ${vote.blockHeight} which is before the ` +
+            `current cutoff height of ${cutoff}`,
+        );
+      }
+      // The ticket's output must be unspent and mature; hcd does not look at the lottery here.
+      const t = this.tickets.get(vote.ticketHash);
+      const unminedTicket = this.mempool.get(vote.ticketHash)?.type === "ticket";
+      if (!unminedTicket && (t === undefined || t.status === "voted" || t.status === "revoked")) {
+        return reject(
+          `orphan transaction ${id} references outputs of unknown or fully-spent transaction ${vote.ticketHash}`,
+        );
+      }
+      const minedAt = t?.height ?? nextHeight;
+      if (nextHeight - minedAt <= this.net.ticketMaturity) {
+        return reject(
+          `tried to spend sstx output from transaction ${vote.ticketHash} from height ${minedAt} at height ` +
+            `${nextHeight} before required ticket maturity of ${this.net.ticketMaturity}+1 blocks`,
+        );
       }
     } else if (type === "revocation") {
       const rev = Either.getOrThrow(parseRevocation(tx));
@@ -249,10 +320,13 @@ export class SimChain {
     } else if (type === "ticket") {
       const ticket = Either.getOrThrow(parseTicket(tx));
       if (ticket.price < this.stakeDiff) {
-        return reject(`ticket price ${ticket.price} is below the stake difficulty ${this.stakeDiff}`);
+        return reject(
+          `transaction ${id} has not enough funds to meet stake difficuly (ticket diff ${ticket.price} < ` +
+            `next diff ${this.stakeDiff})`,
+        );
       }
     }
-    this.mempool.set(id, { txid: id, tx, bytes: serializeTx(tx), type });
+    this.mempool.set(id, { txid: id, tx, bytes: serializeTx(tx), type, acceptedAt: this.height });
     return Either.right(id);
   }
 
@@ -260,6 +334,7 @@ export class SimChain {
 
   /** Mines one block from the mempool and returns it. */
   mine(): SimBlock {
+    this.sideBlocks = [];
     const block = this.connect(this.tip, ++this.nonce);
     this.emit({ kind: "connected", block });
     this.voteBackgroundWinners(block);
@@ -272,6 +347,8 @@ export class SimChain {
     const oldTip = this.tip;
     this.disconnectTip();
     const block = this.connect(this.tip, ++this.nonce);
+    // The old tip stays known beside the new one, at the same height.
+    this.sideBlocks = [oldTip];
     this.emit({ kind: "reorganization", oldTip, newTip: block });
     this.emit({ kind: "disconnected", block: oldTip });
     this.emit({ kind: "connected", block });
@@ -279,20 +356,35 @@ export class SimChain {
     return block;
   }
 
-  private emit(e: ChainEvent) {
-    for (const l of this.listeners) l(e);
+  /**
+   * A sibling of the tip (same parent and transactions, another nonce) that stays on a side chain:
+   * the tip does not change, but hcd announces the sibling's lottery winners.
+   */
+  sideBlock(): SimBlock {
+    const tip = this.tip;
+    if (tip.height === 0) throw new RangeError("the genesis block has no siblings");
+    const header = { ...tip.header, nonce: ++this.nonce };
+    const hash = blockHash(header);
+    const block: SimBlock = {
+      ...tip,
+      hash,
+      header,
+      headerBytes: serializeBlockHeader(header),
+      winners: this.drawWinners(hash, tip.height),
+    };
+    this.sideBlocks.push(block);
+    this.emit({ kind: "side", block });
+    return block;
   }
 
-  private connectGenesis() {
-    // Genesis carries the initial background population, already live so the lottery starts at once.
-    const stx = this.backgroundPurchases(this.backgroundTarget, 0);
-    this.voteBackgroundWinners(this.connect(undefined, 0, stx, true));
+  private emit(e: ChainEvent) {
+    for (const l of this.listeners) l(e);
   }
 
   private backgroundPurchases(n: number, height: number): StoredTx[] {
     const out: StoredTx[] = [];
     for (let k = 0; k < n; k++) {
-      const label = `background ${height} ${this.backgroundCount + k} ${this.nonce}`;
+      const label = `background ${this.seedHex} ${height} ${this.backgroundCount++}`;
       const h160 = blake256(new TextEncoder().encode(label)).slice(0, 20);
       const tx = buildTicket({
         inputs: [syntheticInput(label, this.stakeDiff)],
@@ -313,7 +405,7 @@ export class SimChain {
     return out;
   }
 
-  private connect(parent: SimBlock | undefined, nonce: number, extra: StoredTx[] = [], genesis = false) {
+  private connect(parent: SimBlock | undefined, nonce: number) {
     const height = parent === undefined ? 0 : parent.height + 1;
     const changes = new Map<string, TicketRecord | undefined>();
     const setTicket = (t: TicketRecord) => {
@@ -322,15 +414,19 @@ export class SimChain {
     };
     const undoStakeDiff = this.stakeDiff;
 
-    // Stake transactions from the mempool: votes only for the parent's winners (checked on entry).
-    const fromPool = [...this.mempool.values()].filter((s) =>
-      s.type !== "vote" || (parent !== undefined && parseVoteBlock(s.tx) === parent.hash)
-    );
-    const tickets = fromPool.filter((s) => s.type === "ticket").slice(0, this.net.maxFreshStakePerBlock);
-    const votes = fromPool.filter((s) => s.type === "vote");
-    const revocations = fromPool.filter((s) => s.type === "revocation");
-    const regular = fromPool.filter((s) => s.type === "regular");
-    const background = genesis ? [] : this.backgroundPurchases(
+    // Votes: the first one of each of the parent's winners; other votes wait in the mempool.
+    const parentWinners = new Set(parent?.winners ?? []);
+    const votes: PoolTx[] = [];
+    for (const s of this.mempool.values()) {
+      if (s.type !== "vote" || parseVoteBlock(s.tx) !== parent?.hash) continue;
+      const ticket = parseVoteTicket(s.tx)!;
+      if (parentWinners.delete(ticket)) votes.push(s);
+    }
+    const pending = [...this.mempool.values()];
+    const tickets = pending.filter((s) => s.type === "ticket").slice(0, this.net.maxFreshStakePerBlock);
+    const revocations = pending.filter((s) => s.type === "revocation");
+    const regular = pending.filter((s) => s.type === "regular");
+    const background = height < this.net.stakeEnabledHeight ? [] : this.backgroundPurchases(
       Math.max(
         0,
         Math.min(
@@ -342,7 +438,7 @@ export class SimChain {
       ),
       height,
     );
-    const stake = [...extra, ...tickets, ...background, ...votes, ...revocations];
+    const stake: StoredTx[] = [...tickets, ...background, ...votes, ...revocations];
     const stxids = stake.map((s) => s.txid);
 
     const header: BlockHeader = {
@@ -353,7 +449,7 @@ export class SimChain {
       voteBits: DEFAULT_VOTE_BITS,
       finalState: new Uint8Array(6),
       voters: votes.length,
-      freshStake: tickets.length + background.length + extra.length,
+      freshStake: tickets.length + background.length,
       revocations: revocations.length,
       poolSize: this.live.size,
       bits: this.net.powLimitBits,
@@ -385,9 +481,11 @@ export class SimChain {
       setTicket({ ...t, status: "missed" });
       spentAndMissed[w] = "missed";
     }
+    const revokedTickets = new Set<string>();
     for (const r of revocations) {
       const rev = Either.getOrThrow(parseRevocation(r.tx));
       const t = this.tickets.get(rev.ticketHash)!;
+      revokedTickets.add(t.hash);
       setTicket({
         ...t,
         status: "revoked",
@@ -396,12 +494,14 @@ export class SimChain {
         spentByHeight: height,
       });
     }
+    const newTickets: string[] = [];
     for (const h of this.immature) {
       const t = this.tickets.get(h)!;
       if (height >= t.height + this.net.ticketMaturity) {
         this.immature.delete(h);
         this.live.add(h);
         setTicket({ ...t, status: "live" });
+        newTickets.push(h);
       }
     }
     for (const h of this.live) {
@@ -412,27 +512,26 @@ export class SimChain {
         spentAndMissed[h] = "missed";
       }
     }
-    const newTickets: string[] = [];
-    for (const s of [...extra, ...tickets, ...background]) {
+    const purchases: string[] = [];
+    for (const s of [...tickets, ...background]) {
       const ticket = Either.getOrThrow(parseTicket(s.tx));
       const votingHash160 = hexOf(ticket.votingDest.hash160);
-      const isBackground = this.backgroundTxids.has(s.txid);
       setTicket({
         hash: s.txid,
         ticket,
         votingHash160,
         height,
         blockHash: hash,
-        status: genesis ? "live" : "immature",
-        background: isBackground,
+        status: "immature",
+        background: this.backgroundTxids.has(s.txid),
       });
-      (genesis ? this.live : this.immature).add(s.txid);
+      this.immature.add(s.txid);
       let set = this.byVotingHash.get(votingHash160);
       if (!set) this.byVotingHash.set(votingHash160, set = new Set());
       set.add(s.txid);
-      newTickets.push(s.txid);
+      purchases.push(s.txid);
     }
-    const winners = this.drawWinners(hash);
+    const winners = this.drawWinners(hash, height);
     this.stakeDiff = nextRequiredStakeDifficulty(
       this.net,
       height,
@@ -442,11 +541,26 @@ export class SimChain {
     for (const tree of [regular, stake]) {
       tree.forEach((s, i) => {
         this.mempool.delete(s.txid);
-        this.txs.set(s.txid, { ...s, blockHash: hash, blockHeight: height, blockIndex: i });
+        this.txs.set(s.txid, {
+          txid: s.txid,
+          tx: s.tx,
+          bytes: s.bytes,
+          type: s.type,
+          blockHash: hash,
+          blockHeight: height,
+          blockIndex: i,
+        });
       });
     }
-    // Votes on any other block can never be mined now (hcd prunes them too).
-    for (const s of this.mempool.values()) if (s.type === "vote") this.mempool.delete(s.txid);
+    // hcd drops stake spends of tickets this block spent, and prunes old votes and revocations.
+    for (const s of this.mempool.values()) {
+      if (s.type !== "vote" && s.type !== "revocation") continue;
+      const ticket = s.type === "vote" ? parseVoteTicket(s.tx)! : parseRevocationTicket(s.tx)!;
+      if (
+        votedTickets.has(ticket) || revokedTickets.has(ticket) ||
+        s.acceptedAt + HEIGHT_DIFF_TO_PRUNE_VOTES < height
+      ) this.mempool.delete(s.txid);
+    }
     const block: SimBlock = {
       hash,
       height,
@@ -455,7 +569,8 @@ export class SimChain {
       txids: regular.map((s) => s.txid),
       stxids,
       winners,
-      newTickets: genesis ? [] : newTickets,
+      purchases,
+      newTickets,
       spentAndMissed,
       nextStakeDiff: this.stakeDiff,
     };
@@ -493,12 +608,16 @@ export class SimChain {
     for (const id of [...block.txids, ...block.stxids]) {
       const s = this.txs.get(id)!;
       this.txs.delete(id);
-      this.mempool.set(id, { txid: s.txid, tx: s.tx, bytes: s.bytes, type: s.type });
+      this.mempool.set(id, { txid: s.txid, tx: s.tx, bytes: s.bytes, type: s.type, acceptedAt: this.height });
     }
   }
 
-  /** TicketsPerBlock distinct live tickets, drawn with a BLAKE-256 stream seeded by the block hash. */
-  private drawWinners(hash: string): string[] {
+  /**
+   * TicketsPerBlock distinct live tickets, drawn with a BLAKE-256 stream seeded by the block hash;
+   * none below StakeValidationHeight − 1 (hcd's stake node has no winners there).
+   */
+  private drawWinners(hash: string, height: number): string[] {
+    if (height < this.net.stakeValidationHeight - 1) return [];
     const pool = [...this.live].sort();
     const n = Math.min(this.net.ticketsPerBlock, pool.length);
     const winners: string[] = [];
@@ -513,7 +632,9 @@ export class SimChain {
   }
 
   private nextTime(): number {
-    this.lastTime = Math.max(this.lastTime + 1, Math.floor(Date.now() / 1000));
+    this.lastTime = this.clock
+      ? Math.max(this.lastTime + 1, Math.floor(this.clock()))
+      : this.lastTime + this.net.targetTimePerBlock;
     return this.lastTime;
   }
 
@@ -546,3 +667,5 @@ const parseVoteBlock = (tx: MsgTx): string | undefined =>
   Either.getOrUndefined(Either.map(parseVote(tx), (v) => v.blockHash));
 const parseVoteTicket = (tx: MsgTx): string | undefined =>
   Either.getOrUndefined(Either.map(parseVote(tx), (v) => v.ticketHash));
+const parseRevocationTicket = (tx: MsgTx): string | undefined =>
+  Either.getOrUndefined(Either.map(parseRevocation(tx), (r) => r.ticketHash));

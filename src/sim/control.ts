@@ -1,6 +1,6 @@
 // The sim control endpoint: JSON-RPC over HTTPS with Basic auth (served by the project's RPC
 // server on its own port), exposing the in-process SimControl to scripts and other processes.
-//   generate [n] → [hash]            reorg → hash
+//   generate [n] → [hash]            reorg → hash          sideblock → hash
 //   setfaults [node, {fault: value}] → faults     clearfaults [node?] → null     faults [node] → faults
 //   dropwebsockets [node, "hcd"|"wallet"|"both"] → null
 //   chainstate → ChainState          votes [ticket?] → [VoteRecord]      tickets → [TicketState]
@@ -26,6 +26,8 @@ export const controlHandler = (control: SimControl): RpcHandler => async (method
       }
       case "reorg":
         return control.reorg();
+      case "sideblock":
+        return control.sideBlock();
       case "setfaults": {
         const problem = faultPatchProblem(params[1]);
         if (problem) rpcFail(RpcCode.invalidParams, problem);

@@ -1,6 +1,6 @@
-// `deno task sim`: a standalone simulated HC network. Prints every endpoint with its credentials
-// and certificate path, and writes them to <datadir>/endpoints.json (the control endpoint to
-// <datadir>/control.json). Runs until interrupted.
+// `deno task sim`: a standalone simulated HC network. Prints its seed (--seed replays it), every
+// endpoint with its credentials and certificate path, and writes them to <datadir>/endpoints.json
+// (the control endpoint to <datadir>/control.json). Runs until interrupted.
 import { parseArgs } from "node:util";
 import { Either } from "effect";
 import { netByName } from "../domain/params.ts";
@@ -8,7 +8,8 @@ import { startSimNetwork } from "./network.ts";
 
 const usage =
   `usage: deno task sim [--nodes 3] [--net simnet|testnet2] [--blockinterval ms] [--datadir ./.data/sim]
-                     [--background n] [--poolfees 7.5] [--hostname 127.0.0.1] [--controlport n]`;
+                     [--background n] [--poolfees 7.5] [--hostname 127.0.0.1] [--controlport n]
+                     [--seed text] [--startheight n] [--notxindex]`;
 
 const fail = (message: string): never => {
   console.error(`hcsim: ${message}\n${usage}`);
@@ -35,6 +36,9 @@ if (import.meta.main) {
         poolfees: { type: "string" },
         hostname: { type: "string" },
         controlport: { type: "string" },
+        seed: { type: "string" },
+        startheight: { type: "string" },
+        notxindex: { type: "boolean" },
         help: { type: "boolean" },
       },
     }).values;
@@ -59,6 +63,9 @@ if (import.meta.main) {
     poolFees,
     hostname: flags!.hostname,
     ports: { control: integer("controlport", flags!.controlport, undefined) },
+    seed: flags!.seed === "" ? fail("--seed must not be empty") : flags!.seed,
+    startHeight: integer("startheight", flags!.startheight, undefined),
+    txindex: !flags!.notxindex,
   });
   await Deno.writeTextFile(`${datadir}/endpoints.json`, JSON.stringify(network.endpoints, null, 2) + "\n", {
     mode: 0o600,
@@ -73,6 +80,7 @@ if (import.meta.main) {
   const show = (label: string, e: { url: string; user: string; password: string; cert: string }) =>
     console.log(`${label.padEnd(14)} ${e.url}  user=${e.user} password=${e.password} cert=${e.cert}`);
   console.log(`hcsim on ${net.name}: ${network.nodes.length} voting nodes, height ${network.chain.height}`);
+  console.log(`seed           ${network.seed}  (--seed ${network.seed} replays this network)`);
   network.endpoints.nodes.forEach((n, i) => {
     show(`node ${i} hcd`, n.hcd);
     show(`node ${i} wallet`, n.wallet);

@@ -1,6 +1,9 @@
 // hcsim: N voting nodes (hcd + hcwallet endpoints, all wallets from one seed) over one shared
 // chain, a funded user wallet, a cold-wallet fee xpub, and an in-process control API. The RPC
-// servers are the project's JSON-RPC server with hcd-style certificates written to the datadir.
+// servers are the project's JSON-RPC server in hcd's and hcwallet's dialects, with hcd-style
+// certificates written to the datadir. One seed derives every choice the simulation makes (the
+// wallets' keys when not given, the background tickets, hence the blocks and their lotteries);
+// secrets (RPC credentials, the wallet passphrase, TLS keys) stay random: the seed is printed.
 import { randomBytes } from "node:crypto";
 import { Context, Effect, Either, Layer } from "effect";
 import {
@@ -11,10 +14,11 @@ import {
   neuter,
   serializeExtendedKey,
 } from "../domain/hdkey.ts";
+import { blake256 } from "../domain/hash.ts";
 import { type NetName, NETWORKS } from "../domain/params.ts";
 import { feeAddressHashes } from "../domain/poolfee.ts";
 import { loadOrCreateCertPair } from "../rpc/tls_cert.ts";
-import { type RpcHandler, type RpcServer, startRpcServer } from "../rpc/jsonrpc_server.ts";
+import { type RpcDialect, type RpcHandler, type RpcServer, startRpcServer } from "../rpc/jsonrpc_server.ts";
 import { SimChain, type TicketStatus } from "./chain.ts";
 import { NO_FAULTS, type NodeFaults, type ServerKind } from "./faults.ts";
 import { SimNode, type VoteRecord } from "./node_server.ts";
@@ -38,7 +42,21 @@ export interface SimNetworkOptions {
   readonly feeAddressCount?: number;
   /** User wallet funds, atoms; default 1000 coins. */
   readonly userFunds?: bigint;
-  /** 16..64-byte seeds; random when absent. */
+  /**
+   * Replays a simulation: every choice derives from it (any text; a fresh random one, printed by
+   * the CLI and kept in SimNetwork.seed, when absent).
+   */
+  readonly seed?: string;
+  /** Block timestamps, Unix seconds; default the chain's own clock (see ChainOptions.clock). */
+  readonly clock?: () => number;
+  /**
+   * Height the chain is mined to before the servers start; default StakeValidationHeight − 1, the
+   * first block with a lottery (0 gives a new chain, as a fresh simnet).
+   */
+  readonly startHeight?: number;
+  /** Every hcd keeps a transaction index (txindex=1, as the pool's hcd must); default true. */
+  readonly txindex?: boolean;
+  /** 16..64-byte wallet seeds; derived from `seed` when absent. */
   readonly votingSeed?: Uint8Array;
   readonly userSeed?: Uint8Array;
   readonly coldSeed?: Uint8Array;
@@ -96,6 +114,8 @@ export interface SimControl {
   readonly generate: (n: number) => string[];
   /** Replaces the tip with a sibling block (depth-1 reorg); returns the new tip hash. */
   readonly reorg: () => string;
+  /** Accepts a sibling of the tip that stays on a side chain; returns its hash. */
+  readonly sideBlock: () => string;
   readonly setFaults: (node: number, patch: Partial<NodeFaults>) => Promise<NodeFaults>;
   readonly clearFaults: (node?: number) => Promise<void>;
   readonly faults: (node: number) => NodeFaults;
@@ -110,6 +130,8 @@ export interface SimControl {
 }
 
 export interface SimNetwork {
+  /** The seed this network derives from: `startSimNetwork({ seed })` replays it. */
+  readonly seed: string;
   readonly endpoints: SimEndpoints;
   /** The control endpoint (HTTPS JSON-RPC, Basic auth; methods in control.ts). */
   readonly controlEndpoint: Endpoint;
@@ -130,15 +152,33 @@ export const accountKey = (seed: Uint8Array, net: NetName): ExtendedKey =>
 
 const randomSecret = () => randomBytes(18).toString("base64url");
 
+/** A fresh seed to print and replay. */
+export const newSeed = (): string => randomBytes(16).toString("hex");
+
+/** 32 bytes for one purpose, derived from the seed. */
+const derivedSeed = (seed: string, purpose: string) =>
+  blake256(new TextEncoder().encode(`${seed} ${purpose}`));
+
 export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNetwork> => {
   const netName = options.net ?? "simnet";
   const net = NETWORKS[netName];
   const nodeCount = options.nodes ?? 3;
   const hostname = options.hostname ?? "127.0.0.1";
   const passphrase = options.walletPassphrase ?? randomSecret();
-  const chain = new SimChain({ net, backgroundTickets: options.backgroundTickets });
-  const votingKeys = new AccountKeys(accountKey(options.votingSeed ?? randomBytes(32), netName));
-  const coldXpub = neuter(accountKey(options.coldSeed ?? randomBytes(32), netName));
+  const seed = options.seed ?? newSeed();
+  const txindex = options.txindex ?? true;
+  const chain = new SimChain({
+    net,
+    backgroundTickets: options.backgroundTickets,
+    seed: derivedSeed(seed, "background"),
+    clock: options.clock,
+  });
+  const startHeight = options.startHeight ?? net.stakeValidationHeight - 1;
+  while (chain.height < startHeight) chain.mine();
+  const votingKeys = new AccountKeys(
+    accountKey(options.votingSeed ?? derivedSeed(seed, "voting wallets"), netName),
+  );
+  const coldXpub = neuter(accountKey(options.coldSeed ?? derivedSeed(seed, "cold wallet"), netName));
   let feeAddresses: ReadonlySet<string> | undefined;
   const stakePool = {
     // Derived on first use and shared: every voting wallet is configured with the same cold xpub.
@@ -152,26 +192,29 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
   let timer: ReturnType<typeof setInterval> | undefined;
 
   const generate = (n: number) => Array.from({ length: n }, () => chain.mine().hash);
+  const recordVote = (v: VoteRecord) => votes.push(v);
   const nodes = Array.from({ length: nodeCount }, (_, index) => {
-    const wallet = new SimWallet({ name: `wallet ${index}`, chain, keys: votingKeys, passphrase, stakePool });
+    const wallet = new SimWallet({
+      name: `wallet ${index}`,
+      chain,
+      keys: votingKeys,
+      passphrase,
+      stakePool,
+      hcdTxIndex: txindex,
+    });
     wallets.push(wallet);
-    return new SimNode({ index, chain, wallet, generate, recordVote: (v) => votes.push(v) });
+    return new SimNode({ index, chain, wallet, generate, recordVote, txindex });
   });
   const userWallet = new SimWallet({
     name: "user wallet",
     chain,
-    keys: new AccountKeys(accountKey(options.userSeed ?? randomBytes(32), netName)),
+    keys: new AccountKeys(accountKey(options.userSeed ?? derivedSeed(seed, "user wallet"), netName)),
     passphrase,
     balance: options.userFunds ?? 1000n * 100_000_000n,
+    hcdTxIndex: txindex,
   });
   wallets.push(userWallet);
-  const userNode = new SimNode({
-    index: -1,
-    chain,
-    wallet: userWallet,
-    generate,
-    recordVote: (v) => votes.push(v),
-  });
+  const userNode = new SimNode({ index: -1, chain, wallet: userWallet, generate, recordVote, txindex });
   const unsubscribe = chain.onEvent((e) => {
     for (const n of [...nodes, userNode]) n.onChainEvent(e);
   });
@@ -179,6 +222,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
   const serve = async (
     dir: string,
     organization: string,
+    dialect: RpcDialect,
     handler: RpcHandler,
     port: number | undefined,
     onDisconnect?: (id: string) => void,
@@ -189,6 +233,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
     const user = randomSecret();
     const password = randomSecret();
     const server = startRpcServer({
+      dialect,
       certPem: pair.certPem,
       keyPem: pair.keyPem,
       user,
@@ -216,6 +261,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
       const [hcd, hcdEndpoint] = await serve(
         `${options.datadir}/node${i}/hcd`,
         "hcd autogenerated cert",
+        "hcd",
         node.hcdHandler,
         options.ports?.hcd?.[i],
         (id) => node.forgetConnection(id),
@@ -223,6 +269,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
       const [wallet, walletEndpoint] = await serve(
         `${options.datadir}/node${i}/wallet`,
         "hcwallet autogenerated cert",
+        "hcwallet",
         node.walletHandler,
         options.ports?.wallet?.[i],
       );
@@ -233,6 +280,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
     const [userServer, userEndpoint] = await serve(
       `${options.datadir}/userwallet`,
       "hcwallet autogenerated cert",
+      "hcwallet",
       userNode.walletHandler,
       options.ports?.userWallet,
     );
@@ -246,6 +294,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
     const control: SimControl = {
       generate,
       reorg: () => chain.reorganize().hash,
+      sideBlock: () => chain.sideBlock().hash,
       setFaults: async (i, patch) => {
         await nodeAt(i).setFaults(patch);
         return nodeAt(i).faults;
@@ -280,11 +329,13 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
     const [, controlEndpoint] = await serve(
       `${options.datadir}/control`,
       "hcsim autogenerated cert",
+      "hcd",
       controlHandler(control),
       options.ports?.control,
     );
     if ((options.blockIntervalMs ?? 0) > 0) timer = setInterval(() => chain.mine(), options.blockIntervalMs);
     return {
+      seed,
       endpoints: {
         net: netName,
         nodes: nodeEndpoints,

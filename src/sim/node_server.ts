@@ -1,14 +1,9 @@
 // One simulated voting node: an hcd and an hcwallet JSON-RPC endpoint (the project's RPC server),
 // their method tables with hcd/hcwallet parameter handling, result shapes and error codes
-// (HC-PROTOCOL §8.2–8.5), websocket notifications (§8.4), and the node's faults.
+// (HC-PROTOCOL §8.2–8.5, §10, §11.2), websocket notifications (§8.4), and the node's faults.
 import { Either } from "effect";
 import { concatBytes, fromHex, toHex } from "../domain/bytes.ts";
-import {
-  addressHash160,
-  decodeAddressForNet,
-  encodeAddress,
-  pubKeyHashAddressOf,
-} from "../domain/address.ts";
+import { addressHash160, encodeAddress, pubKeyHashAddressOf } from "../domain/address.ts";
 import { disasmScript, scriptAddresses } from "../domain/script.ts";
 import { commitmentAddress, parseCommitment, parseVote } from "../domain/stake.ts";
 import { deserializeTx, type MsgTx, serializeTx, txid, varIntBytes } from "../domain/tx.ts";
@@ -17,14 +12,59 @@ import { encodeNotification, type HcNotification } from "../rpc/hc_methods.ts";
 import type { RpcHandler, RpcServer } from "../rpc/jsonrpc_server.ts";
 import type { ChainEvent, SimBlock, SimChain, StoredTx } from "./chain.ts";
 import { NO_FAULTS, type NodeFaults, type ServerKind } from "./faults.ts";
-import { rpcFail, type SimWallet, toCoins } from "./wallet.ts";
+import { goHashError, goQuote, goTxDecodeError, hcutilDecode } from "./go_errors.ts";
+import { DEFAULT_FEE_PER_KB, rpcFail, type SimWallet, toCoins } from "./wallet.ts";
 
-/** Wire magic of each net (hcd wire/protocol.go CurrencyNet), answered by getcurrentnet. */
-const NET_MAGIC: Readonly<Record<string, number>> = {
-  mainnet: 0x1125f51b,
-  testnet2: 0x9ab5693a,
-  simnet: 0x8a136344,
-};
+/**
+ * Wallet commands hcd knows but leaves to hcwallet (rpcserver.go rpcAskWallet): -1 "This
+ * implementation does not implement wallet commands".
+ */
+const ASK_WALLET = new Set([
+  "accountaddressindex",
+  "accountsyncaddressindex",
+  "addmultisigaddress",
+  "addticket",
+  "createencryptedwallet",
+  "createmultisig",
+  "dumpprivkey",
+  "getaccount",
+  "getaccountaddress",
+  "getaddressesbyaccount",
+  "getbalance",
+  "getnewaddress",
+  "getrawchangeaddress",
+  "getreceivedbyaccount",
+  "getreceivedbyaddress",
+  "getstakeinfo",
+  "getvotechoices",
+  "gettransaction",
+  "gettxoutsetinfo",
+  "getunconfirmedbalance",
+  "importprivkey",
+  "keypoolrefill",
+  "listaccounts",
+  "listlockunspent",
+  "listreceivedbyaccount",
+  "listreceivedbyaddress",
+  "listsinceblock",
+  "listtransactions",
+  "listunspent",
+  "lockunspent",
+  "rescanwallet",
+  "revoketickets",
+  "sendfrom",
+  "sendmany",
+  "sendtoaddress",
+  "setvotechoice",
+  "settxfee",
+  "signmessage",
+  "signrawtransaction",
+  "stakepooluserinfo",
+  "walletinfo",
+  "walletlock",
+  "walletpassphrase",
+  "walletpassphrasechange",
+]);
 
 const semver = (major: number, minor: number, patch: number) => ({
   versionstring: `${major}.${minor}.${patch}`,
@@ -226,9 +266,9 @@ const rawTxVerbose = (chain: SimChain, s: StoredTx, blockIndex: number) => {
 
 /** hcd rpcDecodeHexError for a hash argument that chainhash.NewHashFromStr refuses. */
 const requireHash = (hash: string): string =>
-  /^[0-9a-fA-F]{0,64}$/.test(hash)
+  goHashError(hash) === undefined
     ? hash
-    : rpcFail(RpcCode.deserialization, `Argument must be hexadecimal string (not ${JSON.stringify(hash)})`);
+    : rpcFail(RpcCode.deserialization, `Argument must be hexadecimal string (not ${goQuote(hash)})`);
 
 /** Bit i set when hash i of the blob is in `set` (hcd existslivetickets bitset, LSB first). */
 const existsBitset = (method: string, blob: string, has: (hash: string) => boolean): string => {
@@ -252,6 +292,8 @@ export interface SimNodeOptions {
   /** Mines n blocks (hcd's generate), shared by every node. */
   readonly generate: (n: number) => string[];
   readonly recordVote: (v: VoteRecord) => void;
+  /** hcd keeps a transaction index (txindex=1): getrawtransaction of mined transactions works. */
+  readonly txindex: boolean;
 }
 
 type Subscription = "blocks" | "winningtickets" | "newtickets" | "spentandmissedtickets" | "stakedifficulty";
@@ -324,16 +366,25 @@ export class SimNode {
     }
   }
 
-  private sendWinners(b: SimBlock) {
+  private sendWinners(label: SimBlock, tickets: ReadonlyArray<string>) {
     this.send("winningtickets", {
       _tag: "winningtickets",
-      blockHash: b.hash,
-      blockHeight: b.height,
-      tickets: b.winners,
+      blockHash: label.hash,
+      blockHeight: label.height,
+      tickets,
     });
   }
 
+  /** hcd announces a block's lottery from StakeValidationHeight − 1 on, side-chain blocks too. */
+  private announceLottery(b: SimBlock) {
+    if (b.height >= this.chain.net.stakeValidationHeight - 1) this.sendWinners(b, b.winners);
+  }
+
   onChainEvent(e: ChainEvent) {
+    if (e.kind === "side") {
+      this.announceLottery(e.block);
+      return;
+    }
     if (e.kind === "disconnected") this.wallet.rewindTo(e.block.height - 1);
     this.wallet.sync();
     const send = (kind: Subscription, n: HcNotification) => this.send(kind, n);
@@ -353,24 +404,26 @@ export class SimNode {
     }
     const b = e.block;
     const sdiff = Number(b.nextStakeDiff);
-    // hcd's order: the chain's stake notifications, the block, then the block manager's lottery
-    // and stake difficulty.
-    send("spentandmissedtickets", {
-      _tag: "spentandmissedtickets",
-      blockHash: b.hash,
-      height: b.height,
-      stakeDiff: sdiff,
-      tickets: b.spentAndMissed,
-    });
-    send("newtickets", {
-      _tag: "newtickets",
-      blockHash: b.hash,
-      height: b.height,
-      stakeDiff: sdiff,
-      tickets: b.newTickets,
-    });
+    // hcd's order: the chain's stake notifications (from StakeEnabledHeight on), the block, then
+    // the block manager's lottery and stake difficulty.
+    if (b.height >= this.chain.net.stakeEnabledHeight) {
+      send("spentandmissedtickets", {
+        _tag: "spentandmissedtickets",
+        blockHash: b.hash,
+        height: b.height,
+        stakeDiff: sdiff,
+        tickets: b.spentAndMissed,
+      });
+      send("newtickets", {
+        _tag: "newtickets",
+        blockHash: b.hash,
+        height: b.height,
+        stakeDiff: sdiff,
+        tickets: b.newTickets,
+      });
+    }
     send("blocks", { _tag: "blockconnected", header: toHex(b.headerBytes), subscribedTxs: [] });
-    this.sendWinners(b);
+    this.announceLottery(b);
     send("stakedifficulty", {
       _tag: "stakedifficulty",
       blockHash: b.hash,
@@ -382,12 +435,13 @@ export class SimNode {
   // ---- hcd ----
 
   private sendRawTransaction(server: ServerKind, hex: string): string {
-    // hcd prepends a 0 to an odd-length hex string.
-    const bytes = Either.getOrUndefined(fromHex(hex.length % 2 === 0 ? hex : `0${hex}`)) ??
-      rpcFail(RpcCode.deserialization, `Argument must be hexadecimal string (not ${JSON.stringify(hex)})`);
+    // hcd prepends a 0 to an odd-length hex string (and shows it so in the error).
+    const padded = hex.length % 2 === 0 ? hex : `0${hex}`;
+    const bytes = Either.getOrUndefined(fromHex(padded)) ??
+      rpcFail(RpcCode.deserialization, `Argument must be hexadecimal string (not ${goQuote(padded)})`);
     const decoded = deserializeTx(bytes);
     if (Either.isLeft(decoded)) {
-      return rpcFail(RpcCode.deserialization, `Could not decode Tx: ${decoded.left.message}`);
+      return rpcFail(RpcCode.deserialization, `Could not decode Tx: ${goTxDecodeError(decoded.left)}`);
     }
     const tx: MsgTx = decoded.right;
     const vote = Either.getOrUndefined(parseVote(tx));
@@ -452,6 +506,13 @@ export class SimNode {
       case "getrawtransaction": {
         const a = p(2);
         const id = requireHash(a.str(0));
+        // The mempool first; a mined transaction needs hcd's transaction index.
+        if (!chain.inMempool(id) && !this.options.txindex) {
+          rpcFail(
+            RpcCode.internal,
+            "The transaction index must be enabled to query the blockchain (specify --txindex)",
+          );
+        }
         const s = chain.tx(id) ??
           rpcFail(RpcCode.invalidAddressOrKey, `No information available about transaction ${id}`);
         return (a.optInt(1) ?? 0) !== 0 ? rawTxVerbose(chain, s, 0) : toHex(s.bytes);
@@ -477,14 +538,14 @@ export class SimNode {
         p(0);
         return { tickets: [...chain.ticketsWithStatus("missed"), ...chain.ticketsWithStatus("expired")] };
       case "rebroadcastwinners":
-        // hcd announces the tip generation's winners again to all its winningtickets clients; the
-        // simulation keeps no side chains, so that is the tip alone.
+        // hcd announces the winners of every block at the tip height again, each labelled with the
+        // best block (rpcserver.go handleRebroadcastWinners), to all its winningtickets clients.
         p(0);
-        this.sendWinners(chain.tip);
+        for (const b of chain.tipGeneration()) this.sendWinners(chain.tip, b.winners);
         return null;
       case "getcurrentnet":
         p(0);
-        return NET_MAGIC[chain.net.name];
+        return chain.net.wireMagic;
       case "generate": {
         const n = p(1).int(0);
         if (n < 1) {
@@ -502,54 +563,102 @@ export class SimNode {
     this.injectedError("hcd", method);
     const subscribe = (kind: Subscription) => {
       p(0);
+      // Over HTTP POST hcd has no notifications: notifyblocks is "unimplemented", the rest unknown.
+      if (!ctx.connectionId.startsWith("ws-")) {
+        return kind === "blocks" ? rpcFail(RpcCode.misc, "Command unimplemented") : methodNotFound();
+      }
       let subs = this.subscriptions.get(ctx.connectionId);
       if (!subs) this.subscriptions.set(ctx.connectionId, subs = new Set());
       subs.add(kind);
-      return Promise.resolve(null);
+      return null;
     };
-    switch (method) {
-      case "notifyblocks":
-        return subscribe("blocks");
-      case "notifywinningtickets":
-        return subscribe("winningtickets");
-      case "notifynewtickets":
-        return subscribe("newtickets");
-      case "notifyspentandmissedtickets":
-        return subscribe("spentandmissedtickets");
-      case "notifystakedifficulty":
-        return subscribe("stakedifficulty");
-      case "version":
-        p(0);
-        return Promise.resolve(HCD_VERSION);
-      case "getinfo":
-        p(0);
-        return Promise.resolve({
-          version: 2000000,
-          protocolversion: 6,
-          blocks: this.chain.height,
-          timeoffset: 0,
-          connections: 0,
-          proxy: "",
-          difficulty: 1,
-          testnet: this.chain.net.name !== "mainnet",
-          relayfee: 0.0001,
-          errors: "",
-        });
-      case "ticketsforaddress": {
-        const a = p(1).str(0);
-        return Promise.resolve({ tickets: this.allTicketsFor(a) });
+    const answer = (): unknown => {
+      switch (method) {
+        case "notifyblocks":
+          return subscribe("blocks");
+        case "notifywinningtickets":
+          return subscribe("winningtickets");
+        case "notifynewtickets":
+          return subscribe("newtickets");
+        case "notifyspentandmissedtickets":
+          return subscribe("spentandmissedtickets");
+        case "notifystakedifficulty":
+          return subscribe("stakedifficulty");
+        case "version":
+          p(0);
+          return HCD_VERSION;
+        case "getinfo":
+          p(0);
+          return {
+            version: 2000000,
+            protocolversion: 6,
+            blocks: this.chain.height,
+            timeoffset: 0,
+            connections: 0,
+            proxy: "",
+            difficulty: 1,
+            testnet: this.chain.net.name !== "mainnet",
+            relayfee: DEFAULT_FEE_PER_KB,
+            errors: "",
+          };
+        case "ticketsforaddress": {
+          // hcd: the live tickets paying the address, any net's address (rpcInvalidError otherwise).
+          const a = hcutilDecode(p(1).str(0));
+          if (Either.isLeft(a)) return rpcFail(RpcCode.invalidParameter, `Invalid address: ${a.left}`);
+          return {
+            tickets: this.chain.ticketsPayingTo(toHex(addressHash160(a.right)))
+              .filter((t) => t.status === "live").map((t) => t.hash),
+          };
+        }
+        case "validateaddress": {
+          // hcd's chain variant: valid for this net, with the address's own encoding.
+          const a = hcutilDecode(p(1).str(0));
+          return Either.isRight(a) && a.right.net.name === this.chain.net.name
+            ? { isvalid: true, address: encodeAddress(pubKeyHashAddressOf(a.right)) }
+            : { isvalid: false };
+        }
+        case "existsliveticket":
+          return this.chain.ticket(requireHash(p(1).str(0)))?.status === "live";
+        case "getbestblockhash":
+          p(0);
+          return this.chain.tip.hash;
+        case "getrawmempool": {
+          const a = p(2);
+          const verbose = a.optBool(0) ?? false;
+          const filter = a.optStr(1);
+          const types: Record<string, StoredTx["type"] | undefined> = {
+            all: undefined,
+            regular: "regular",
+            tickets: "ticket",
+            votes: "vote",
+            revocations: "revocation",
+          };
+          if (filter !== undefined && !(filter in types)) {
+            rpcFail(RpcCode.invalidParameter, "Invalid transaction type: string");
+          }
+          const kind = filter === undefined ? undefined : types[filter];
+          const txs = this.chain.mempoolTxs().filter((t) => kind === undefined || t.type === kind);
+          return verbose
+            ? Object.fromEntries(txs.map((t) => [t.txid, {
+              size: t.bytes.length,
+              fee: 0,
+              time: this.chain.now(),
+              height: this.chain.height,
+              startingpriority: 0,
+              currentpriority: 0,
+              depends: [],
+            }]))
+            : txs.map((t) => t.txid);
+        }
+        default:
+          if (ASK_WALLET.has(method)) {
+            return rpcFail(RpcCode.misc, "This implementation does not implement wallet commands");
+          }
+          return this.chainMethod("hcd", method, p);
       }
-      default:
-        return Promise.resolve(this.chainMethod("hcd", method, p));
-    }
+    };
+    return Promise.resolve(answer());
   };
-
-  /** hcd lists every ticket paying the address; the wallet's variant only its own. */
-  private allTicketsFor(address: string): string[] {
-    const a = decodeAddressForNet(address, this.chain.net);
-    if (Either.isLeft(a)) return rpcFail(RpcCode.invalidAddressOrKey, `Invalid address: ${a.left.detail}`);
-    return this.chain.ticketsPayingTo(toHex(addressHash160(a.right))).map((t) => t.hash);
-  }
 
   // ---- hcwallet ----
 
@@ -615,6 +724,9 @@ export class SimNode {
         case "getblockcount":
           p(0);
           return w.bestHeight;
+        case "getbestblockhash":
+          p(0);
+          return this.chain.blockAt(w.bestHeight)!.hash;
         case "gettransaction":
           return this.walletTransaction(p(2).str(0));
         case "generatevote": {
@@ -734,7 +846,7 @@ export class SimNode {
             keypoolsize: 0,
             unlocked_until: 0,
             paytxfee: w.txFeeRate,
-            relayfee: 0.0001,
+            relayfee: DEFAULT_FEE_PER_KB,
             errors: "",
           };
         default:
@@ -753,14 +865,14 @@ export class SimNode {
    * its out0: one "receive" detail in the account owning the address (imported for a script).
    */
   private walletTransaction(id: string) {
-    const tx = this.wallet.knownTx(requireWalletHash(id)) ??
+    const tx = this.wallet.storedTx(requireWalletHash(id)) ??
       rpcFail(RpcCode.invalidAddressOrKey, "No information for transaction");
     const stored = this.chain.tx(id);
     const block = stored?.blockHash ? this.chain.blockByHash(stored.blockHash) : undefined;
     const out0 = tx.outputs[0];
     const payee = out0 ? scriptAddresses(out0.pkScript, this.chain.net).addresses[0] : undefined;
-    const received = this.wallet.ownsTicket(id) && !this.wallet.madeTx(id);
-    const time = block?.header.timestamp ?? Math.floor(Date.now() / 1000);
+    const received = stored?.type === "ticket" && !this.wallet.madeTx(id);
+    const time = block?.header.timestamp ?? this.chain.now();
     return {
       amount: received ? toCoins(out0.value) : 0,
       confirmations: block ? this.chain.height - block.height + 1 : 0,
@@ -787,6 +899,6 @@ export class SimNode {
 
 /** hcwallet's -22 for a txid chainhash.NewHashFromStr refuses. */
 const requireWalletHash = (hash: string): string =>
-  /^[0-9a-fA-F]{0,64}$/.test(hash)
+  goHashError(hash) === undefined
     ? hash
     : rpcFail(RpcCode.deserialization, `Transaction hash string decode failed: invalid hash ${hash}`);

@@ -1,32 +1,41 @@
 // A simulated hcwallet: keys from one account xpub (shared by every wallet built from the same
-// seed), imported redeem scripts, owned tickets, stake-pool mode with hcwallet's fee check (§6.3)
-// deciding live vs invalid, vote choices and lock state; the user wallet is the same model with a
-// spendable balance and purchaseticket. Semantic failures are thrown as the JSON-RPC error objects
-// hcwallet answers with (HC-PROTOCOL §8.2): most are plain Go errors, which hcwallet sends as -4.
+// seed), imported redeem scripts, stake-pool mode with hcwallet's fee check (§6.3) deciding live vs
+// invalid, vote choices and lock state; the user wallet is the same model with a spendable balance
+// and purchaseticket. Like hcwallet it keeps two records of tickets: the transaction store (what it
+// found in blocks, bought or built; generatevote and gettransaction read only this) and the stake
+// manager (every ticket it tracks, addticket's among them, which only a rescan brings into the
+// store). Semantic failures are thrown as the JSON-RPC error objects hcwallet answers with
+// (HC-PROTOCOL §8.2, §10, §11.2): most are plain Go errors, which hcwallet sends as -4.
 import { Either } from "effect";
 import {
-  type Address,
   addressHash160,
-  decodeAddressForNet,
   encodeAddress,
   pubKeyAddress,
   pubKeyHashAddress,
   pubKeyHashAddressOf,
   scriptHashAddress,
 } from "../domain/address.ts";
-import { fromHex, toHex } from "../domain/bytes.ts";
+import { concatBytes, fromHex, toHex } from "../domain/bytes.ts";
 import { hash160 } from "../domain/hash.ts";
 import { deriveChild, type ExtendedKey, neuter, serializeExtendedKey } from "../domain/hdkey.ts";
 import type { NetParams } from "../domain/params.ts";
 import { agendasFor } from "../domain/params.ts";
-import { checkTicketFee, isValidPoolFeeRate, stakePoolTicketFee } from "../domain/poolfee.ts";
-import { classifyScript, multisigScript, parseMultisig } from "../domain/script.ts";
+import { isValidPoolFeeRate, stakePoolTicketFee } from "../domain/poolfee.ts";
+import { classifyScript, parseMultisig } from "../domain/script.ts";
 import { buildTicket, buildVote, DEFAULT_TICKET_FEE_LIMITS, parseTicket } from "../domain/stake.ts";
 import { calcStakeVoteSubsidy } from "../domain/subsidy.ts";
 import { deserializeTx, type MsgTx, serializeTx, txid } from "../domain/tx.ts";
 import { DEFAULT_VOTE_BITS, voteBitsExtended, voteBitsFromChoices } from "../domain/votebits.ts";
 import { RpcCode, RpcErrorObject } from "../rpc/errors.ts";
 import { type SimChain, syntheticInput, type TicketRecord } from "./chain.ts";
+import {
+  goHashError,
+  goHexError,
+  goTxDecodeError,
+  hcutilDecode,
+  rpcErrorText,
+  walletDecodeAddress,
+} from "./go_errors.ts";
 
 /** Throws the JSON-RPC error a handler answers with. */
 export const rpcFail = (code: number, message: string): never => {
@@ -36,6 +45,9 @@ export const rpcFail = (code: number, message: string): never => {
 export const ATOMS_PER_COIN = 100_000_000;
 export const toCoins = (atoms: bigint | number): number => Number(atoms) / ATOMS_PER_COIN;
 const toAtoms = (coins: number): bigint => BigInt(Math.round(coins * ATOMS_PER_COIN));
+
+/** txrules.DefaultRelayFeePerKb (hcwallet) and mempool.DefaultMinRelayTxFee (hcd): 0.001 HC/kB. */
+export const DEFAULT_FEE_PER_KB = 0.001;
 
 /** The display form of the zero hash: hcwallet's spentby for an unspent stake pool ticket. */
 const ZERO_HASH = "0".repeat(64);
@@ -125,10 +137,12 @@ export interface WalletOptions {
   readonly stakePool?: StakePoolMode;
   /** Spendable atoms (the user wallet); voting wallets hold none. */
   readonly balance?: bigint;
+  /** Whether the wallet's hcd keeps a transaction index (getrawtransaction of mined transactions). */
+  readonly hcdTxIndex: boolean;
 }
 
 interface PoolUser {
-  readonly tickets: Set<string>;
+  readonly tickets: Map<string, number>;
   readonly invalid: Set<string>;
 }
 
@@ -137,6 +151,33 @@ interface ImportedScript {
   readonly address: string;
 }
 
+/** txscript ScriptBuilder.AddData: the smallest push of `data`. */
+const push = (data: Uint8Array): Uint8Array => {
+  if (data.length === 0 || (data.length === 1 && data[0] === 0)) return Uint8Array.of(0x00);
+  if (data.length === 1 && data[0] >= 1 && data[0] <= 16) return Uint8Array.of(0x50 + data[0]);
+  if (data.length === 1 && data[0] === 0x81) return Uint8Array.of(0x4f);
+  if (data.length <= 75) return concatBytes(Uint8Array.of(data.length), data);
+  if (data.length <= 0xff) return concatBytes(Uint8Array.of(0x4c, data.length), data);
+  return concatBytes(Uint8Array.of(0x4d, data.length & 0xff, data.length >> 8), data);
+};
+
+/** txscript ScriptBuilder.AddInt64: OP_0, OP_1NEGATE, OP_1…OP_16, else the minimal script number. */
+const pushInt = (n: number): Uint8Array => {
+  if (n === 0) return Uint8Array.of(0x00);
+  if (n === -1 || (n >= 1 && n <= 16)) return Uint8Array.of(0x50 + n);
+  const bytes: number[] = [];
+  for (let m = Math.abs(n); m > 0; m = Math.floor(m / 256)) bytes.push(m & 0xff);
+  if (bytes[bytes.length - 1] & 0x80) bytes.push(n < 0 ? 0x80 : 0x00);
+  else if (n < 0) bytes[bytes.length - 1] |= 0x80;
+  return push(Uint8Array.from(bytes));
+};
+
+/** hcd txscript.MultiSigScript: any nrequired up to the key count (0 and negatives included). */
+const goMultiSigScript = (nRequired: number, keys: ReadonlyArray<Uint8Array>): Uint8Array =>
+  nRequired > keys.length
+    ? rpcFail(RpcCode.parse, "more signatures required than keys present")
+    : concatBytes(pushInt(nRequired), ...keys.map(push), pushInt(keys.length), Uint8Array.of(0xae));
+
 export class SimWallet {
   readonly name: string;
   readonly chain: SimChain;
@@ -144,13 +185,18 @@ export class SimWallet {
   readonly net: NetParams;
   private readonly passphrase: string;
   private readonly stakePool?: StakePoolMode;
+  private readonly hcdTxIndex: boolean;
   private readonly scripts = new Map<string, ImportedScript>();
-  /** Owned tickets in the order the wallet learned them; mined or not. */
-  private readonly owned = new Map<string, MsgTx>();
+  /** The transaction store: transactions found in blocks, bought or built, by txid. */
+  private readonly txStore = new Map<string, MsgTx>();
+  /** The stake manager: every ticket the wallet tracks, in the order it learned them. */
+  private readonly stakeMgr = new Map<string, MsgTx>();
   private readonly users = new Map<string, PoolUser>();
-  /** Transactions this wallet made (votes, purchases) for gettransaction. */
-  private readonly made = new Map<string, MsgTx>();
+  /** Transactions this wallet built itself (votes, purchases): gettransaction's "send". */
+  private readonly made = new Set<string>();
   private readonly lastUsed = [-1, -1];
+  /** accountsyncaddressindex: the highest index watched per branch, beyond the gap. */
+  private readonly watched = [-1, -1];
   private readonly choices = new Map<string, string>();
   private unlocked = true;
   private lockTimer: ReturnType<typeof setTimeout> | undefined;
@@ -161,8 +207,8 @@ export class SimWallet {
   disagree: Disagreement = { redeemScript: false, missingScript: false, missingTicket: false };
   /** The user wallet can be told to pay half the pool fee a ticket needs (to test the fee check). */
   underpayPoolFee = false;
-  ticketFeeRate = 0.0001;
-  txFeeRate = 0.0001;
+  ticketFeeRate = DEFAULT_FEE_PER_KB;
+  txFeeRate = DEFAULT_FEE_PER_KB;
 
   constructor(options: WalletOptions) {
     this.name = options.name;
@@ -171,6 +217,7 @@ export class SimWallet {
     this.net = options.chain.net;
     this.passphrase = options.passphrase;
     this.stakePool = options.stakePool;
+    this.hcdTxIndex = options.hcdTxIndex;
     this.balance = options.balance ?? 0n;
     this.sync();
   }
@@ -184,11 +231,8 @@ export class SimWallet {
   /** Processes the blocks the wallet has not seen (none while its hcd is disconnected). */
   sync() {
     if (!this.connected) return;
-    for (let h = this.syncedHeight + 1; h <= this.chain.height; h++) {
-      const block = this.chain.blockAt(h)!;
-      for (const t of block.newTickets) this.noticeMinedTicket(this.chain.ticket(t)!);
-      this.syncedHeight = h;
-    }
+    this.scan(this.syncedHeight + 1, this.chain.height);
+    this.syncedHeight = this.chain.height;
   }
 
   /** A disconnected block's tickets come back in its replacement; rescan from the fork. */
@@ -200,31 +244,46 @@ export class SimWallet {
     return this.syncedHeight;
   }
 
+  /** Finds the tickets of blocks `from`…`to` that pay one of the wallet's scripts or keys. */
+  private scan(from: number, to: number) {
+    for (let h = Math.max(0, from); h <= to; h++) {
+      for (const t of this.chain.blockAt(h)!.purchases) this.noticeMinedTicket(this.chain.ticket(t)!);
+    }
+  }
+
   private noticeMinedTicket(t: TicketRecord) {
     const script = this.scripts.get(t.votingHash160);
     const mine = t.ticket.votingDest.kind === "scripthash"
       ? script !== undefined
       : this.isOwnedKey(t.votingHash160);
     if (!mine) return;
-    if (!this.owned.has(t.hash)) this.owned.set(t.hash, this.chain.tx(t.hash)!.tx);
-    if (this.stakePool && script !== undefined) this.evaluatePoolTicket(t);
+    const tx = this.chain.tx(t.hash)!.tx;
+    this.txStore.set(t.hash, tx);
+    if (!this.stakeMgr.has(t.hash)) this.stakeMgr.set(t.hash, tx);
+    if (this.stakePool && script !== undefined) this.evaluatePoolTicket(t, tx);
   }
 
-  /** hcwallet evaluateStakePoolTicket: a ticket paying enough to a fee address is the user's; else invalid. */
-  private evaluatePoolTicket(t: TicketRecord) {
+  private poolUser(hash160Hex: string): PoolUser {
+    let user = this.users.get(hash160Hex);
+    if (!user) this.users.set(hash160Hex, user = { tickets: new Map(), invalid: new Set() });
+    return user;
+  }
+
+  /**
+   * hcwallet evaluateStakePoolTicket: output 1's commitment, read as P2SH or secp256k1 P2PKH
+   * whatever its signature type, pays one of the fee addresses at least the pool fee → the user's
+   * ticket; else invalid. (The pool's own check, domain/poolfee.ts, also refuses other signature types.)
+   */
+  private evaluatePoolTicket(t: TicketRecord, tx: MsgTx) {
     const pool = this.stakePool!;
-    let user = this.users.get(t.votingHash160);
-    if (!user) this.users.set(t.votingHash160, user = { tickets: new Set(), invalid: new Set() });
-    const verdict = checkTicketFee({
-      net: this.net,
-      ticket: this.chain.tx(t.hash)!.tx,
-      ticketHeight: t.height,
-      poolFeePercent: pool.poolFees,
-      isFeeAddress: (h) => pool.feeAddresses().has(h),
-    });
-    if (Either.isRight(verdict)) {
+    const user = this.poolUser(t.votingHash160);
+    const fee = t.ticket.commitments[0];
+    const committed = t.ticket.commitments.reduce((sum, c) => sum + c.amount, 0n);
+    const spent = tx.outputs.reduce((sum, o) => sum + o.value, 0n);
+    const needed = stakePoolTicketFee(this.net, t.ticket.price, committed - spent, t.height, pool.poolFees);
+    if (!fee.isP2SH && pool.feeAddresses().has(toHex(fee.hash160)) && fee.amount >= needed) {
       user.invalid.delete(t.hash);
-      user.tickets.add(t.hash);
+      user.tickets.set(t.hash, t.height);
     } else {
       user.tickets.delete(t.hash);
       user.invalid.add(t.hash);
@@ -233,7 +292,11 @@ export class SimWallet {
 
   private isOwnedKey(hash160Hex: string): boolean {
     const k = this.keys.lookup(hash160Hex);
-    return k !== undefined && k.index <= this.lastUsed[k.branch] + GAP_LIMIT;
+    return k !== undefined && k.index <= this.watchedUpTo(k.branch);
+  }
+
+  private watchedUpTo(branch: number): number {
+    return Math.max(this.lastUsed[branch] + GAP_LIMIT, this.watched[branch]);
   }
 
   private requireUnlocked() {
@@ -245,6 +308,22 @@ export class SimWallet {
   /** hcrpcclient's error for a call over a lost hcd connection, sent as -4. */
   requireDaemon() {
     if (!this.connected) rpcFail(RpcCode.wallet, "the client has been disconnected");
+  }
+
+  /**
+   * What the wallet's hcd answers to getrawtransaction for a ticket: its height (0 in the mempool),
+   * or hcd's error — a mined one needs hcd's transaction index.
+   */
+  private hcdTicketHeight(hash: string): number {
+    if (this.chain.inMempool(hash)) return 0;
+    if (!this.hcdTxIndex) {
+      return rpcFail(
+        RpcCode.internal,
+        "The transaction index must be enabled to query the blockchain (specify --txindex)",
+      );
+    }
+    return this.chain.tx(hash)?.blockHeight ??
+      rpcFail(RpcCode.invalidAddressOrKey, `No information available about transaction ${hash}`);
   }
 
   // ---- lock state ----
@@ -285,26 +364,28 @@ export class SimWallet {
     return k;
   }
 
+  /** hcwallet ExtendWatchedAddresses: watches up to `index`; the next new address does not move. */
   accountSyncAddressIndex(branch: number, index: number) {
     if (!Number.isInteger(index) || index < 0 || index >= 2 ** 31) {
       rpcFail(RpcCode.wallet, `child index ${index} exceeds the maximum child index for an account`);
     }
-    if (branch !== 0 && branch !== 1) rpcFail(RpcCode.wallet, `branch ${branch} is not internal or external`);
-    this.keys.ensure(branch, index + GAP_LIMIT);
-    this.lastUsed[branch] = Math.max(this.lastUsed[branch], index);
+    if (branch !== 0 && branch !== 1) rpcFail(RpcCode.wallet, "branch must be external or internal");
+    this.keys.ensure(branch, index);
+    this.watched[branch] = Math.max(this.watched[branch], index);
   }
 
   /** A watched key of this wallet, deriving up to the watched range first. */
   private ownedKey(hash160Hex: string): DerivedKey | undefined {
-    for (const b of [0, 1]) this.keys.ensure(b, this.lastUsed[b] + GAP_LIMIT);
+    for (const b of [0, 1]) this.keys.ensure(b, this.watchedUpTo(b));
     return this.isOwnedKey(hash160Hex) ? this.keys.lookup(hash160Hex) : undefined;
   }
 
+  /** hcwallet validateaddress: hex pubkeys too; `address` is the P2PKH form of a pubkey address. */
   validateAddress(s: string): Record<string, unknown> {
-    const decoded = decodeAddressForNet(s, this.net);
+    const decoded = walletDecodeAddress(s, this.net);
     if (Either.isLeft(decoded)) return { isvalid: false };
-    const a = decoded.right;
-    const address = encodeAddress(a);
+    const a = decoded.right.address;
+    const address = encodeAddress(pubKeyHashAddressOf(a));
     if (a.kind === "scripthash") {
       const imported = this.scripts.get(toHex(a.hash160));
       if (!imported) return { isvalid: true, address };
@@ -337,52 +418,50 @@ export class SimWallet {
     };
   }
 
+  /**
+   * hcwallet createmultisig: pubkey addresses and hex pubkeys as given, the wallet's own P2PKH
+   * addresses resolved to their keys; every failure is a -32700 carrying the Go error's text.
+   */
   createMultisig(nRequired: number, keys: ReadonlyArray<string>): { address: string; redeemScript: string } {
     const pubKeys = keys.map((s) => {
-      const decoded = decodeAddressForNet(s, this.net);
-      if (Either.isLeft(decoded)) {
-        return rpcFail(RpcCode.parse, `invalid address ${s}: ${decoded.left.detail}`);
+      const decoded = walletDecodeAddress(s, this.net);
+      if (Either.isLeft(decoded)) return rpcFail(RpcCode.parse, rpcErrorText(decoded.left));
+      const { address: a, scriptKey } = decoded.right;
+      if (scriptKey !== undefined) return scriptKey;
+      if (a.kind === "scripthash" && this.scripts.has(toHex(a.hash160))) {
+        return rpcFail(RpcCode.parse, "address does not have an associated public key");
       }
-      const a: Address = decoded.right;
-      if (a.kind === "pubkey") return a.pubKey;
       const owned = a.kind === "pubkeyhash" ? this.ownedKey(toHex(a.hash160)) : undefined;
-      return owned ? owned.pubKey : rpcFail(RpcCode.parse, `no public key known for address ${s}`);
+      return owned?.pubKey ??
+        rpcFail(RpcCode.parse, `failed to fetch address '${encodeAddress(a)}': address not found`);
     });
     const ordered = this.disagree.redeemScript ? [...pubKeys].reverse() : pubKeys;
-    const script = multisigScript(nRequired, ordered);
-    if (Either.isLeft(script)) return rpcFail(RpcCode.parse, script.left.detail);
+    const script = goMultiSigScript(nRequired, ordered);
     return {
-      address: encodeAddress(scriptHashAddress(this.net, script.right)),
-      redeemScript: toHex(script.right),
+      address: encodeAddress(scriptHashAddress(this.net, script)),
+      redeemScript: toHex(script),
     };
   }
 
   /** An already imported script is accepted again even while locked, as hcwallet does. */
   importScript(hex: string, rescan: boolean, scanFrom: number) {
-    const script = fromHex(hex);
-    if (Either.isLeft(script)) return rpcFail(RpcCode.wallet, `encoding/hex: invalid hex string ${hex}`);
-    if (script.right.length === 0) return rpcFail(RpcCode.wallet, "passed empty script");
+    const hexError = goHexError(hex);
+    if (hexError !== undefined) return rpcFail(RpcCode.wallet, hexError);
+    const script = Either.getOrThrow(fromHex(hex));
+    if (script.length === 0) return rpcFail(RpcCode.wallet, "passed empty script");
     this.requireDaemon();
-    const h = toHex(hash160(script.right));
+    const h = toHex(hash160(script));
     if (!this.scripts.has(h)) {
       if (!this.unlocked) rpcFail(RpcCode.wallet, LOCKED);
-      this.scripts.set(h, {
-        script: script.right,
-        address: encodeAddress(scriptHashAddress(this.net, script.right)),
-      });
+      this.scripts.set(h, { script, address: encodeAddress(scriptHashAddress(this.net, script)) });
     }
-    if (rescan) this.rescanScript(h, scanFrom);
+    if (rescan) this.scan(scanFrom, this.syncedHeight);
   }
 
-  private rescanScript(hash160Hex: string, from: number) {
-    for (const t of this.chain.ticketsPayingTo(hash160Hex)) {
-      if (t.height >= from && t.height <= this.syncedHeight) this.noticeMinedTicket(t);
-    }
-  }
-
+  /** hcwallet rescanwallet: every block from `from`, for the wallet's scripts and keys. */
   rescan(from: number) {
     this.requireDaemon();
-    for (const h of this.scripts.keys()) this.rescanScript(h, from);
+    this.scan(from, this.syncedHeight);
   }
 
   listScripts(): Array<{ hash160: string; address: string; redeemscript: string }> {
@@ -396,36 +475,50 @@ export class SimWallet {
 
   // ---- tickets ----
 
+  /**
+   * hcwallet addticket: the ticket goes into the stake manager only, so it cannot be voted until a
+   * rescan finds its transaction. In stake-pool mode the wallet asks its hcd where the ticket was
+   * mined (needs hcd's transaction index) and marks it the user's, without a fee check.
+   */
   addTicket(hex: string) {
-    const tx = Either.getOrUndefined(Either.flatMap(fromHex(hex), deserializeTx));
-    if (!tx) return rpcFail(RpcCode.wallet, "ticket hex does not decode to a transaction");
-    const ticket = parseTicket(tx);
-    if (Either.isLeft(ticket)) return rpcFail(RpcCode.wallet, `not a ticket: ${ticket.left.message}`);
-    const id = txid(tx);
-    this.owned.set(id, tx);
-    const mined = this.chain.ticket(id);
-    if (mined && this.stakePool && this.scripts.has(mined.votingHash160)) this.evaluatePoolTicket(mined);
+    const hexError = goHexError(hex);
+    if (hexError !== undefined) return rpcFail(RpcCode.wallet, hexError);
+    const tx = Either.getOrThrow(fromHex(hex));
+    const decoded = deserializeTx(tx);
+    if (Either.isLeft(decoded)) return rpcFail(RpcCode.wallet, goTxDecodeError(decoded.left));
+    const ticket = parseTicket(decoded.right);
+    if (Either.isLeft(ticket)) return rpcFail(RpcCode.wallet, ticket.left.reason);
+    const id = txid(decoded.right);
+    if (this.stakePool) {
+      const height = this.hcdTicketHeight(id);
+      const user = this.poolUser(toHex(ticket.right.votingDest.hash160));
+      user.invalid.delete(id);
+      user.tickets.set(id, height);
+    }
+    if (!this.stakeMgr.has(id)) this.stakeMgr.set(id, decoded.right);
   }
 
-  ownsTicket(hash: string): boolean {
-    return this.owned.has(hash);
-  }
-
-  /** Unspent tickets: live, and immature when asked (hcwallet LiveTicketHashes). */
+  /**
+   * hcwallet LiveTicketHashes: the store's unspent tickets (immature when asked), and the stake
+   * manager's others, whose height only hcd's transaction index can tell (skipped without it).
+   */
   getTickets(includeImmature: boolean): string[] {
     const out: string[] = [];
-    for (const hash of this.owned.keys()) {
-      const status = this.chain.ticket(hash)?.status;
-      if (status === "live" || (includeImmature && status === "immature")) out.push(hash);
+    for (const hash of this.stakeMgr.keys()) {
+      const t = this.chain.ticket(hash);
+      if (t === undefined) continue;
+      if (!this.txStore.has(hash) && !this.hcdTxIndex) continue;
+      if (t.status === "live" || (includeImmature && t.status === "immature")) out.push(hash);
     }
     return this.disagree.missingTicket ? out.slice(0, -1) : out;
   }
 
+  /** hcwallet ticketsforaddress: the stake manager's tickets for the address that are also in the store. */
   ticketsForAddress(address: string): string[] {
-    const a = decodeAddressForNet(address, this.net);
-    if (Either.isLeft(a)) return rpcFail(RpcCode.invalidAddressOrKey, `Invalid address: ${a.left.detail}`);
+    const a = hcutilDecode(address);
+    if (Either.isLeft(a)) return rpcFail(RpcCode.wallet, a.left);
     return this.chain.ticketsPayingTo(toHex(addressHash160(a.right))).map((t) => t.hash).filter((t) =>
-      this.owned.has(t)
+      this.stakeMgr.has(t) && this.txStore.has(t)
     );
   }
 
@@ -434,18 +527,18 @@ export class SimWallet {
    * or expired when revoked TicketExpiry blocks after purchase) spends it. Empty lists are null.
    */
   stakePoolUserInfo(user: string) {
-    const a = decodeAddressForNet(user, this.net);
-    if (Either.isLeft(a)) return rpcFail(RpcCode.wallet, `${user}: ${a.left.detail}`);
+    const a = hcutilDecode(user);
+    if (Either.isLeft(a)) return rpcFail(RpcCode.wallet, a.left);
     if (a.right.kind !== "scripthash" && a.right.kind !== "pubkeyhash") {
       return rpcFail(RpcCode.wallet, "stake pool user address must be P2PKH or P2SH");
     }
     const info = this.users.get(toHex(addressHash160(a.right)));
-    const tickets = [...(info?.tickets ?? [])].map((hash) => {
-      const t = this.chain.ticket(hash)!;
-      const spent = t.status === "voted" || t.status === "revoked";
-      const status = t.status === "voted"
+    const tickets = [...(info?.tickets ?? [])].map(([hash, height]) => {
+      const t = this.chain.ticket(hash);
+      const spent = t?.status === "voted" || t?.status === "revoked";
+      const status = t?.status === "voted"
         ? "voted"
-        : t.status !== "revoked"
+        : t?.status !== "revoked"
         ? "live"
         : t.spentByHeight! - t.height >= this.net.ticketExpiry
         ? "expired"
@@ -453,19 +546,20 @@ export class SimWallet {
       return {
         status,
         ticket: hash,
-        ticketheight: t.height,
-        spentby: spent ? t.spentBy! : ZERO_HASH,
-        spentbyheight: spent ? t.spentByHeight! : 0,
+        ticketheight: height,
+        spentby: spent ? t!.spentBy! : ZERO_HASH,
+        spentbyheight: spent ? t!.spentByHeight! : 0,
       };
     });
     const invalid = [...(info?.invalid ?? [])];
     return { tickets: tickets.length > 0 ? tickets : null, invalid: invalid.length > 0 ? invalid : null };
   }
 
+  /** hcwallet StakeInfo: the store's tickets; poolsize is the tip header's. */
   stakeInfo() {
     this.requireDaemon();
     let immature = 0, live = 0, voted = 0, missed = 0, revoked = 0, expired = 0, subsidy = 0n;
-    for (const hash of this.owned.keys()) {
+    for (const hash of this.txStore.keys()) {
       const t = this.chain.ticket(hash);
       if (!t) continue;
       if (t.status === "immature") immature++;
@@ -482,13 +576,13 @@ export class SimWallet {
       }
     }
     const mempool = this.chain.mempoolTxs().filter((s) => s.type === "ticket");
-    const poolSize = this.chain.liveCount();
+    const poolSize = this.chain.blockAt(this.syncedHeight)!.header.poolSize;
     return {
       blockheight: this.syncedHeight,
       poolsize: poolSize,
       difficulty: toCoins(this.chain.nextStakeDiff),
       allmempooltix: mempool.length,
-      ownmempooltix: mempool.filter((s) => this.owned.has(s.txid)).length,
+      ownmempooltix: mempool.filter((s) => this.txStore.has(s.txid)).length,
       immature,
       live,
       proportionlive: poolSize === 0 ? 0 : live / poolSize,
@@ -501,15 +595,18 @@ export class SimWallet {
     };
   }
 
-  /** hcwallet generatevote: the unsigned vote for one of its tickets, with exactly these bits. */
+  /**
+   * hcwallet generatevote: the vote for a ticket whose transaction is in the store, with exactly
+   * these bits; "not exist" (the store's error) for any other ticket, addticket's included.
+   */
   generateVote(blockHash: string, height: number, ticketHash: string, voteBits: number, voteBitsExt: string) {
     for (const hash of [blockHash, ticketHash]) {
-      if (!/^[0-9a-fA-F]{0,64}$/.test(hash)) rpcFail(RpcCode.wallet, `invalid hash string ${hash}`);
+      const hashError = goHashError(hash);
+      if (hashError !== undefined) rpcFail(RpcCode.wallet, hashError);
     }
-    const ext = fromHex(voteBitsExt);
-    if (Either.isLeft(ext)) return rpcFail(RpcCode.wallet, `encoding/hex: invalid hex string ${voteBitsExt}`);
-    const ticket = this.owned.get(ticketHash);
-    if (!ticket) return rpcFail(RpcCode.wallet, "ticket purchase transaction not found");
+    const extError = goHexError(voteBitsExt);
+    if (extError !== undefined) return rpcFail(RpcCode.wallet, extError);
+    const ticket = this.txStore.get(ticketHash) ?? rpcFail(RpcCode.wallet, "not exist");
     // Signing needs the ticket's voting key.
     if (!this.unlocked) rpcFail(RpcCode.wallet, LOCKED);
     const vote = buildVote({
@@ -517,12 +614,14 @@ export class SimWallet {
       blockHash,
       blockHeight: height,
       voteBits,
-      voteBitsExt: ext.right,
+      voteBitsExt: Either.getOrThrow(fromHex(voteBitsExt)),
       voteSubsidy: calcStakeVoteSubsidy(this.net, height),
       net: this.net,
     });
     if (Either.isLeft(vote)) return rpcFail(RpcCode.invalidParameter, vote.left.reason);
-    this.made.set(txid(vote.right), vote.right);
+    const id = txid(vote.right);
+    this.made.add(id);
+    this.txStore.set(id, vote.right);
     return vote.right;
   }
 
@@ -531,9 +630,9 @@ export class SimWallet {
     return this.made.has(id);
   }
 
-  /** A transaction the wallet knows: one it made, an owned ticket, or one paying it. */
-  knownTx(id: string): MsgTx | undefined {
-    return this.made.get(id) ?? this.owned.get(id);
+  /** A transaction in the store (gettransaction); addticket's tickets are not, until a rescan. */
+  storedTx(id: string): MsgTx | undefined {
+    return this.txStore.get(id);
   }
 
   // ---- voting preferences ----
@@ -569,9 +668,15 @@ export class SimWallet {
     };
   }
 
+  /** hcwallet SetAgendaChoices: its ErrInput texts, sent as -4. */
   setVoteChoice(agendaId: string, choiceId: string) {
-    const bits = voteBitsFromChoices(this.net, this.voteVersion, { [agendaId]: choiceId });
-    if (Either.isLeft(bits)) return rpcFail(RpcCode.invalidParameter, bits.left.reason);
+    const agendas = agendasFor(this.net, this.voteVersion);
+    if (agendas.length === 0) rpcFail(RpcCode.wallet, "no agendas to set for this network");
+    const agenda = agendas.find((a) => a.id === agendaId) ??
+      rpcFail(RpcCode.wallet, `no agenda with ID ${agendaId}`);
+    if (!agenda.choices.some((c) => c.id === choiceId)) {
+      rpcFail(RpcCode.wallet, `agenda ${agendaId} has no choice ID ${choiceId}`);
+    }
     this.choices.set(agendaId, choiceId);
   }
 
@@ -584,7 +689,7 @@ export class SimWallet {
   /** Ticket prices of the wallet's unspent tickets. */
   lockedByTickets(): bigint {
     let sum = 0n;
-    for (const hash of this.owned.keys()) {
+    for (const hash of this.txStore.keys()) {
       const t = this.chain.ticket(hash);
       if (t && (t.status === "live" || t.status === "immature")) sum += t.ticket.price;
     }
@@ -604,14 +709,10 @@ export class SimWallet {
     this.requireUnlocked();
     this.requireDaemon();
     const price = this.chain.nextStakeDiff;
-    if (price > toAtoms(args.spendLimit)) {
-      rpcFail(RpcCode.wallet, `ticket price ${toCoins(price)} is above the spend limit ${args.spendLimit}`);
-    }
+    if (price > toAtoms(args.spendLimit)) rpcFail(RpcCode.wallet, "ticket price exceeds spend limit");
     const decode = (s: string) => {
-      const a = decodeAddressForNet(s, this.net);
-      return Either.isLeft(a)
-        ? rpcFail(RpcCode.invalidAddressOrKey, `Invalid address: ${a.left.detail}`)
-        : a.right;
+      const a = walletDecodeAddress(s, this.net);
+      return Either.isLeft(a) ? rpcFail(a.left.code ?? RpcCode.wallet, a.left.message) : a.right.address;
     };
     const pool = args.poolAddress === undefined ? undefined : decode(args.poolAddress);
     if (pool && (args.poolFees === undefined || !isValidPoolFeeRate(args.poolFees))) {
@@ -623,7 +724,7 @@ export class SimWallet {
     for (let n = 0; n < args.numTickets; n++) {
       const voting = ticketAddr ?? decode(this.getNewAddress().address);
       const reward = this.getNewAddress(1);
-      const rewardHash = fromHexOrThrow(reward.hash160Hex);
+      const rewardHash = Either.getOrThrow(fromHex(reward.hash160Hex));
       const draft = (poolAmt: bigint, userAmt: bigint) => {
         const label = `${this.name} purchase ${this.purchases}`;
         const commit = (hash160: Uint8Array, isP2SH: boolean, amount: bigint) => ({
@@ -661,12 +762,11 @@ export class SimWallet {
       if (Either.isLeft(submitted)) return rpcFail(RpcCode.wallet, submitted.left.message);
       this.purchases++;
       this.balance -= price + fee;
-      this.owned.set(submitted.right, tx);
-      this.made.set(submitted.right, tx);
+      this.txStore.set(submitted.right, tx);
+      this.stakeMgr.set(submitted.right, tx);
+      this.made.add(submitted.right);
       ids.push(submitted.right);
     }
     return ids;
   }
 }
-
-const fromHexOrThrow = (hex: string): Uint8Array => Either.getOrThrow(fromHex(hex));

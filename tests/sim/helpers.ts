@@ -1,4 +1,5 @@
-// Shared by the hcsim tests: a small network and clients pinned to its certificates.
+// Shared by the hcsim tests: a small network and clients pinned to its certificates. A network
+// takes its seed from HCSIM_SEED when set, and a test that fails prints the seed that replays it.
 import { Effect, Either, type Scope } from "effect";
 import { deriveAddress, parseExtendedKey } from "../../src/domain/hdkey.ts";
 import { makeRpcClient, type RpcClient } from "../../src/rpc/jsonrpc_client.ts";
@@ -8,6 +9,19 @@ import {
   type SimNetworkOptions,
   startSimNetwork,
 } from "../../src/sim/network.ts";
+
+/** The seed a test's network replays: HCSIM_SEED when set, else a fresh one. */
+export const testSeed = () => Deno.env.get("HCSIM_SEED") || undefined;
+
+/** Runs `test`; if it fails, says which seed replays it. */
+export const reportingSeed = async <A>(seed: string, test: () => Promise<A>): Promise<A> => {
+  try {
+    return await test();
+  } catch (e) {
+    console.error(`hcsim seed ${seed}: replay with HCSIM_SEED=${seed}`);
+    throw e;
+  }
+};
 
 export const withNetwork = async (
   options: Partial<SimNetworkOptions>,
@@ -19,10 +33,11 @@ export const withNetwork = async (
     backgroundTickets: 8,
     feeAddressCount: 50,
     datadir,
+    seed: testSeed(),
     ...options,
   });
   try {
-    await test(network);
+    await reportingSeed(network.seed, () => test(network));
   } finally {
     await network.close();
     await Deno.remove(datadir, { recursive: true });

@@ -66,25 +66,34 @@ Deno.test("a pool ticket lives its whole life over HTTPS/WSS: bought, seen, matu
       ]);
       const generate = (n: number) => node0.client.call("generate", [n]);
       yield* generate(1);
-      const mined = yield* waitFor(() =>
-        seen.find((n) => n._tag === "newtickets" && n.tickets.includes(ticket))
-      );
-      assert.equal(mined._tag === "newtickets" && mined.height, 1);
+      const minedAt = network.chain.height;
       for (const w of wallets) {
         assert.deepEqual((yield* w.getTickets(true)).hashes, [ticket]);
         assert.deepEqual((yield* w.getTickets(false)).hashes, []);
       }
 
+      // hcd's newtickets names a ticket when it matures, TicketMaturity blocks after it was mined.
       yield* generate(network.chain.net.ticketMaturity - 1);
       assert.deepEqual((yield* wallets[0].getTickets(false)).hashes, [], "still immature");
-      let win: HcNotification | undefined;
+      yield* generate(1);
+      const matured = yield* waitFor(() =>
+        seen.find((n) => n._tag === "newtickets" && n.tickets.includes(ticket))
+      );
+      assert.equal(
+        matured._tag === "newtickets" && matured.height,
+        minedAt + network.chain.net.ticketMaturity,
+      );
+      assert.deepEqual((yield* wallets[0].getTickets(false)).hashes, [ticket], "live");
+      // The block it matured in already draws from it.
+      const drawnAt = (height: number) =>
+        Effect.map(
+          waitFor(() => seen.find((n) => n._tag === "winningtickets" && n.blockHeight === height)),
+          (w) => w._tag === "winningtickets" && w.tickets.includes(ticket) ? w : undefined,
+        );
+      let win = yield* drawnAt(network.chain.height);
       for (let i = 0; i < 200 && win === undefined; i++) {
         yield* generate(1);
-        const height = network.chain.height;
-        const w = yield* waitFor(() =>
-          seen.find((n) => n._tag === "winningtickets" && n.blockHeight === height)
-        );
-        if (w._tag === "winningtickets" && w.tickets.includes(ticket)) win = w;
+        win = yield* drawnAt(network.chain.height);
       }
       assert.ok(win && win._tag === "winningtickets", "the ticket was never drawn");
       assert.deepEqual((yield* wallets[1].getTickets(false)).hashes, [ticket], "live when drawn");
@@ -115,7 +124,7 @@ Deno.test("a pool ticket lives its whole life over HTTPS/WSS: bought, seen, matu
       assert.deepEqual(userInfo.tickets, [{
         status: "voted",
         ticket,
-        ticketheight: 1,
+        ticketheight: minedAt,
         spentby: voteTxid,
         spentbyheight: spentHeight,
       }]);
@@ -154,6 +163,7 @@ Deno.test("an injected depth-1 reorg replaces the tip and is announced to notify
       );
       yield* node.notifyBlocks();
       const [oldHash] = network.control.generate(1);
+      const height = network.chain.height;
       const newHash = network.control.reorg();
       for (let i = 0; i < 200 && seen.length < 4; i++) yield* Effect.sleep(10);
       assert.notEqual(newHash, oldHash);
@@ -163,7 +173,13 @@ Deno.test("an injected depth-1 reorg replaces the tip and is announced to notify
         "blockdisconnected",
         "blockconnected",
       ]);
-      assert.deepEqual(seen[1], { _tag: "reorganization", oldHash, oldHeight: 1, newHash, newHeight: 1 });
-      assert.deepEqual(yield* node.getBestBlock(), { hash: newHash, height: 1 });
+      assert.deepEqual(seen[1], {
+        _tag: "reorganization",
+        oldHash,
+        oldHeight: height,
+        newHash,
+        newHeight: height,
+      });
+      assert.deepEqual(yield* node.getBestBlock(), { hash: newHash, height });
       yield* Fiber.interrupt(listener);
     })))));

@@ -24,6 +24,7 @@ import {
 import { RpcTransportError } from "../../src/rpc/errors.ts";
 import { type SimNetwork, type SimNetworkOptions, startSimNetwork } from "../../src/sim/network.ts";
 import { withEmbeddedDatabase } from "../storage/support.ts";
+import { reportingSeed, testSeed } from "../sim/helpers.ts";
 
 export interface SimPool {
   readonly sim: SimNetwork;
@@ -40,40 +41,42 @@ export const withSimPool = async (
   f: (pool: SimPool) => Promise<void>,
 ): Promise<void> => {
   const datadir = await Deno.makeTempDir({ prefix: "hcs_wallets_" });
-  const sim = await startSimNetwork({ nodes: 3, ...options, datadir });
+  const sim = await startSimNetwork({ nodes: 3, seed: testSeed(), ...options, datadir });
   try {
     const net = NETWORKS[sim.endpoints.net];
     const certs = await Promise.all(sim.endpoints.nodes.map((n) => Deno.readTextFile(n.wallet.cert)));
     const stakepooldUpdates = Ref.unsafeMake<ReadonlyArray<StakepooldUpdate>>([]);
-    await withEmbeddedDatabase(async (db) => {
-      await Effect.runPromise(migrate().pipe(Effect.provide(sqlLayer(db))));
-      await f({
-        sim,
-        db,
-        keys: {
-          votingWalletExtPub: Either.getOrThrow(parseExtendedKey(sim.endpoints.votingWalletXpub, net)),
-          coldWalletExtPub: Either.getOrThrow(parseExtendedKey(sim.endpoints.coldWalletXpub, net)),
-        },
-        walletsConfig: (minServers) => ({
-          net,
-          minServers,
-          // The three sim wallets share one thread: accountsyncaddressindex derives 10 000 keys
-          // in each, which takes seconds on a loaded machine.
-          timeoutMs: 30_000,
-          wallets: sim.endpoints.nodes.map((n, i) => ({
-            url: n.wallet.url,
-            user: n.wallet.user,
-            password: Redacted.make(n.wallet.password),
-            certPem: certs[i],
-          })),
-        }),
-        stakepooldUpdates,
-        stakepoolds: Layer.succeed(StakepooldClients, {
-          updateAll: (kind) =>
-            Effect.as(Ref.update(stakepooldUpdates, (xs) => [...xs, kind]), { ok: 1, failed: [] }),
-        }),
-      });
-    });
+    await withEmbeddedDatabase((db) =>
+      reportingSeed(sim.seed, async () => {
+        await Effect.runPromise(migrate().pipe(Effect.provide(sqlLayer(db))));
+        await f({
+          sim,
+          db,
+          keys: {
+            votingWalletExtPub: Either.getOrThrow(parseExtendedKey(sim.endpoints.votingWalletXpub, net)),
+            coldWalletExtPub: Either.getOrThrow(parseExtendedKey(sim.endpoints.coldWalletXpub, net)),
+          },
+          walletsConfig: (minServers) => ({
+            net,
+            minServers,
+            // The three sim wallets share one thread: accountsyncaddressindex derives 10 000 keys
+            // in each, which takes seconds on a loaded machine.
+            timeoutMs: 30_000,
+            wallets: sim.endpoints.nodes.map((n, i) => ({
+              url: n.wallet.url,
+              user: n.wallet.user,
+              password: Redacted.make(n.wallet.password),
+              certPem: certs[i],
+            })),
+          }),
+          stakepooldUpdates,
+          stakepoolds: Layer.succeed(StakepooldClients, {
+            updateAll: (kind) =>
+              Effect.as(Ref.update(stakepooldUpdates, (xs) => [...xs, kind]), { ok: 1, failed: [] }),
+          }),
+        });
+      })
+    );
   } finally {
     await sim.close();
     await Deno.remove(datadir, { recursive: true });
