@@ -30,6 +30,8 @@ export type WalletMethods = Pick<
   | "getBestBlock"
   | "getStakeInfo"
   | "getMasterPubKey"
+  | "getTransaction"
+  | "rescanWallet"
 >;
 
 export interface VotingWallet {

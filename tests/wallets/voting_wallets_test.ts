@@ -76,6 +76,8 @@ const fakeWallet = (name: string, state: FakeState): VotingWallet => {
     getRawTransactionHex: unused,
     getBestBlock: unused,
     getStakeInfo: unused,
+    getTransaction: unused,
+    rescanWallet: unused,
     getMasterPubKey: () =>
       reachable("getmasterpubkey", () => {
         state.masterPubKeyCalls++;
