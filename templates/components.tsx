@@ -83,7 +83,7 @@ export const CaptchaField: FC<{ captchaId: string | undefined }> = ({ captchaId 
   );
 
 export const Notice: FC<{ kind?: "info" | "warning"; children?: Child }> = ({ kind, children }) => (
-  <p class={`alert alert-${kind ?? "info"}`}>{children}</p>
+  <p class={`notice notice-${kind ?? "info"}`}>{children}</p>
 );
 
 export const MailOffNotice: FC<{ mailEnabled: boolean }> = ({ mailEnabled }) =>

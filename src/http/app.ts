@@ -52,6 +52,8 @@ export interface WebAppOptions {
   readonly runtime: Runtime.Runtime<WebServices>;
   readonly settings: PoolSettingsApi;
   readonly assets: StaticAssets;
+  /** Default PAGES (a test adds probe pages). */
+  readonly pages?: ReadonlyArray<Page>;
 }
 
 const GUARDS: Readonly<Record<Access, ReadonlyArray<MiddlewareHandler<AppEnv>>>> = {
@@ -70,7 +72,7 @@ const chain = (
 const limiters = (limits: ReadonlyArray<Limit> | undefined) =>
   (limits ?? []).map((l) => rateLimit(l.rule, l.key));
 
-export const makeApp = ({ runtime, settings, assets }: WebAppOptions): Hono<AppEnv> => {
+export const makeApp = ({ runtime, settings, assets, pages = PAGES }: WebAppOptions): Hono<AppEnv> => {
   const run: Runner = (effect) => Runtime.runPromiseExit(runtime)(effect);
   const { config } = settings;
   const app = new Hono<AppEnv>();
@@ -100,7 +102,7 @@ export const makeApp = ({ runtime, settings, assets }: WebAppOptions): Hono<AppE
   app.use("*", authMiddleware);
   app.use("*", csrfMiddleware);
 
-  for (const p of PAGES) {
+  for (const p of pages) {
     const guards = GUARDS[p.access];
     if (p.get) app.on("GET", p.path, ...chain(guards, limiters(p.limits?.get), p.get));
     if (p.post) app.on("POST", p.path, ...chain(guards, limiters(p.limits?.post), p.post));

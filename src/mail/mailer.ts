@@ -46,6 +46,8 @@ export interface SmtpOptions {
   readonly password: Redacted.Redacted<string>;
   /** PEM the server's certificate must chain to (a pinned self-signed certificate); else system CAs. */
   readonly certPem?: string;
+  /** How long one message may take (default SEND_TIMEOUT). */
+  readonly timeout?: Duration.DurationInput;
 }
 
 const DEFAULT_PORTS = { tls: 465, starttls: 587, none: 25 } as const;
@@ -91,11 +93,13 @@ export class Mailer extends Context.Tag("hcstakepool/Mailer")<Mailer, MailerApi>
               catch: (e) => new MailFailed({ to: m.to, reason: e instanceof Error ? e.message : String(e) }),
             }).pipe(
               Effect.timeoutFail({
-                duration: SEND_TIMEOUT,
+                duration: options.timeout ?? SEND_TIMEOUT,
                 onTimeout: () =>
                   new MailFailed({
                     to: m.to,
-                    reason: `no answer from ${options.host} within ${Duration.format(SEND_TIMEOUT)}`,
+                    reason: `no answer from ${options.host} within ${
+                      Duration.format(options.timeout ?? SEND_TIMEOUT)
+                    }`,
                   }),
               }),
               Effect.asVoid,

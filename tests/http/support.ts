@@ -169,6 +169,27 @@ export const startSmtpSink = async (options: SmtpSinkOptions = {}): Promise<Smtp
   };
 };
 
+/** Signs up through the pages, follows the mailed link and signs in; the client ends signed in. */
+export const signUpAndSignIn = async (
+  web: TestWebApp,
+  client: WebClient,
+  email: string,
+  password: string,
+) => {
+  const signup = await client.submit("/signup", { email, password, passwordrepeat: password });
+  if (signup.status !== 200) {
+    throw new Error(`sign-up of ${email}: ${signup.status} ${alertsOf(signup.text)}`);
+  }
+  const mail = await web.smtp!.waitFor(
+    (m) => m.to.includes(email) && m.subject === "Stake pool email verification",
+    `verification for ${email}`,
+  );
+  const verified = await client.get(linkIn(mail, "/emailverify").replace(web.url, ""));
+  if (verified.status !== 200) throw new Error(`verification of ${email}: ${verified.status}`);
+  const signin = await client.submit("/signin", { email, password });
+  if (signin.status !== 303 || signin.location === "/signin") throw new Error(`sign-in of ${email} failed`);
+};
+
 /** The first link to `path` in a message's text. */
 export const linkIn = (mail: CaughtMail, path: string): string => {
   const m = new RegExp(`https?://[^\\s"<>]+${path}\\?t=[0-9a-f]+`).exec(mail.text);
@@ -238,6 +259,13 @@ export class WebClient {
       text: await response.text(),
       location: location === undefined ? undefined : location.replace(this.baseUrl, ""),
     } satisfies Page;
+  }
+
+  /** Another client holding the same cookies now (a stolen or kept-back cookie). */
+  copy(): WebClient {
+    const other = new WebClient(this.baseUrl, this.captchaAnswer);
+    for (const [k, v] of this.cookies) other.cookies.set(k, v);
+    return other;
   }
 
   get(path: string, headers?: HeadersInit): Promise<Page> {
