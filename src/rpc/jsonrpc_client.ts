@@ -6,6 +6,7 @@
 // emits so consumers can re-sync what they may have missed.
 import WebSocket from "ws";
 import { Clock, Deferred, Duration, Effect, Either, PubSub, Redacted, Ref, type Scope, Stream } from "effect";
+import { inSubsystem } from "../runtime/logging.ts";
 import { RpcCallError, type RpcError, RpcTimeout, RpcTransportError } from "./errors.ts";
 import {
   basicAuthorization,
@@ -240,7 +241,7 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
         yield* Effect.logWarning(`disconnected: ${lastError}; reconnecting in ${delay} ms`);
         yield* backOff;
       }
-    }).pipe(Effect.annotateLogs({ rpc: name }));
+    }).pipe(Effect.annotateLogs({ rpc: name }), inSubsystem("RPCC"));
 
     const useWs = (options.transport ?? "ws") === "ws";
     if (useWs) {

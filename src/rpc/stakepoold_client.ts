@@ -10,6 +10,7 @@ import {
   type StakepooldStatus,
   TicketEvent,
 } from "./stakepoold_protocol.ts";
+import { inSubsystem } from "../runtime/logging.ts";
 import { bearerAuthorization, connectionEnded, openWebSocket, postJson } from "./transport.ts";
 
 export class StakepooldCallError extends Data.TaggedError("StakepooldCallError")<{
@@ -96,6 +97,7 @@ export const makeStakepooldControlClient = (options: {
               Runtime.runFork(runtime)(
                 Effect.logWarning(`stakepoold ${host} sent an event this client cannot read`).pipe(
                   Effect.annotateLogs({ problem: ParseResult.TreeFormatter.formatErrorSync(event.left) }),
+                  inSubsystem("SPDC"),
                 ),
               );
             }

@@ -6,6 +6,7 @@ import type { NetParams } from "../domain/params.ts";
 import { isValidVoteBits } from "../domain/votebits.ts";
 import { makeStakepooldControlClient, type StakepooldEndpoint } from "../rpc/stakepoold_client.ts";
 import { ControlApi } from "../rpc/stakepoold_protocol.ts";
+import { inSubsystem } from "../runtime/logging.ts";
 import { LowFeeTickets } from "../storage/low_fee_tickets.ts";
 import { Users } from "../storage/users.ts";
 
@@ -107,6 +108,7 @@ export const stakepooldClientsLive = (options: StakepooldClientsOptions) =>
                 failed: clients.map((c) => ({ host: c.host, reason: `reading the database: ${e.message}` })),
               })
             ),
+            inSubsystem("SPDC"),
             Effect.withSpan("StakepooldClients.updateAll", { attributes: { kind } }),
           ),
       };
