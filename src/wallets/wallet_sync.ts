@@ -2,9 +2,16 @@
 // sync"): usable wallets on one vote version, users' vote bits valid for it, every derived ticket
 // address watched, every script (database ∪ every wallet's listscripts) imported into every wallet
 // with a rescan from its registration height, and every ticket any wallet knows added to the
-// others. It only adds what is missing, so a second run repairs nothing.
+// others. hcwallet's addticket only tells its stake manager about a ticket: generatevote answers
+// "not exist" until a rescan brings the transaction into the wallet (HC-PROTOCOL §10). So a wallet
+// given tickets is rescanned from the oldest of them, and each must then be in its transactions,
+// or the summary names it. It only adds what is missing, so a second run repairs nothing.
 import type { SqlError } from "@effect/sql/SqlError";
-import { Data, Effect, Option, Ref } from "effect";
+import { Data, Effect, Either, Option, Ref } from "effect";
+import { fromHex, toHex } from "../domain/bytes.ts";
+import { hash160 } from "../domain/hash.ts";
+import { parseTicket } from "../domain/stake.ts";
+import { txFromHex } from "../domain/tx.ts";
 import { isValidVoteBits } from "../domain/votebits.ts";
 import { MAX_USER_ID, Users, type UsersApi } from "../storage/users.ts";
 import {
@@ -44,6 +51,7 @@ export interface SyncProgress {
 export interface WalletRepair {
   readonly wallet: string;
   readonly scriptsImported: number;
+  /** Tickets added and then found among the wallet's transactions: it can vote them. */
   readonly ticketsAdded: number;
 }
 
@@ -113,6 +121,87 @@ const repairEach = <T>(
     return { repaired, problems, down: false };
   });
 
+const isUnreachable = (e: { readonly _tag: string }) =>
+  e._tag === "RpcTransportError" || e._tag === "RpcTimeout";
+
+/** A ticket's transaction (hex) and the height to rescan a wallet from for it. */
+interface TicketSource {
+  readonly hex: string;
+  readonly height: number;
+}
+
+/**
+ * From the wallets that list the ticket: gettransaction in one that has it among its transactions
+ * (its height from the confirmations; a block arriving meanwhile only makes it lower), else the
+ * transaction alone through the wallet's hcd, to be rescanned from its script's registration.
+ */
+const findTicketSource = (
+  hash: string,
+  owners: ReadonlyArray<VotingWallet>,
+  tipHeight: (w: VotingWallet) => Effect.Effect<Option.Option<number>>,
+  scriptHeights: ReadonlyMap<string, number>,
+) =>
+  Effect.gen(function* () {
+    for (const owner of owners) {
+      const tx = yield* Effect.option(owner.rpc.getTransaction(hash));
+      const tip = yield* tipHeight(owner);
+      if (Option.isSome(tx) && tx.value.confirmations > 0 && Option.isSome(tip)) {
+        return Option.some<TicketSource>({
+          hex: tx.value.hex,
+          height: tip.value - tx.value.confirmations + 1,
+        });
+      }
+    }
+    for (const owner of owners) {
+      const hex = yield* Effect.option(owner.rpc.getRawTransactionHex(hash));
+      if (Option.isSome(hex)) {
+        const votingHash = Either.getOrUndefined(
+          Either.map(Either.flatMap(txFromHex(hex.value), parseTicket), (t) => toHex(t.votingDest.hash160)),
+        );
+        const height = votingHash === undefined ? undefined : scriptHeights.get(votingHash);
+        return Option.some<TicketSource>({ hex: hex.value, height: height ?? 0 });
+      }
+    }
+    return Option.none<TicketSource>();
+  });
+
+/**
+ * After addticket: one rescan from the oldest added ticket brings their transactions in; each must
+ * then be among the wallet's transactions (gettransaction), or the wallet could not vote it.
+ */
+const makeVotable = (
+  wallet: VotingWallet,
+  added: ReadonlyArray<{ readonly hash: string; readonly height: number }>,
+) =>
+  Effect.gen(function* () {
+    const from = Math.min(...added.map((t) => t.height));
+    const rescan = yield* Effect.either(wallet.rpc.rescanWallet(from));
+    if (Either.isLeft(rescan)) {
+      return isUnreachable(rescan.left) ? { votable: 0, problems: [], down: true } : {
+        votable: 0,
+        problems: [
+          `${wallet.name}: rescanwallet ${from} after adding ${added.length} tickets: ${rescan.left.message}; ` +
+          `it cannot vote them until a rescan finds them`,
+        ],
+        down: false,
+      };
+    }
+    let votable = 0;
+    const problems: Array<string> = [];
+    for (const { hash } of added) {
+      const tx = yield* Effect.either(wallet.rpc.getTransaction(hash));
+      if (Either.isRight(tx) && tx.right.confirmations > 0) votable++;
+      else if (Either.isLeft(tx) && isUnreachable(tx.left)) return { votable, problems, down: true };
+      else {
+        problems.push(
+          `${wallet.name}: ticket ${hash} is still not among its transactions after addticket and a rescan ` +
+            `from ${from}: it cannot vote it`,
+        );
+      }
+    }
+    return { votable, problems, down: false };
+  });
+
 export const syncWallets = (
   options: SyncOptions,
 ): Effect.Effect<SyncSummary, SyncError, VotingWallets | Users> =>
@@ -174,7 +263,7 @@ export const syncWallets = (
               Effect.as<ItemOutcome>("done"),
               Effect.catchAll((e) =>
                 Effect.succeed<ItemOutcome>(
-                  e._tag === "RpcTransportError" || e._tag === "RpcTimeout"
+                  isUnreachable(e)
                     ? "down"
                     : { problem: `${wallet.name}: importscript ${script}: ${e.message}` },
                 )
@@ -190,19 +279,29 @@ export const syncWallets = (
       for (const { wallet, value } of listedTickets.answers) {
         for (const hash of value.hashes) owners.set(hash, [...(owners.get(hash) ?? []), wallet]);
       }
-      const rawTickets = new Map<string, string>();
-      const rawTicket = (hash: string) =>
+      const scriptHeights = new Map<string, number>();
+      for (const [script, height] of heights) {
+        Either.map(fromHex(script), (bytes) => scriptHeights.set(toHex(hash160(bytes)), height));
+      }
+      // Each owner's tip, read once: a ticket's height is the tip's less its confirmations.
+      const tipHeights = new Map<string, Option.Option<number>>();
+      const tipHeight = (w: VotingWallet) =>
+        Effect.suspend(() => {
+          const known = tipHeights.get(w.name);
+          return known !== undefined ? Effect.succeed(known) : Effect.option(w.rpc.getBestBlock()).pipe(
+            Effect.map(Option.map((b) => b.height)),
+            Effect.tap((h) => tipHeights.set(w.name, h)),
+          );
+        });
+      const tickets = new Map<string, TicketSource>();
+      /** The ticket's transaction and the height to rescan from, from the wallets that have it. */
+      const ticketSource = (hash: string) =>
         Effect.gen(function* () {
-          const cached = rawTickets.get(hash);
+          const cached = tickets.get(hash);
           if (cached !== undefined) return Option.some(cached);
-          for (const owner of owners.get(hash) ?? []) {
-            const hex = yield* Effect.option(owner.rpc.getRawTransactionHex(hash));
-            if (Option.isSome(hex)) {
-              rawTickets.set(hash, hex.value);
-              return hex;
-            }
-          }
-          return Option.none<string>();
+          const found = yield* findTicketSource(hash, owners.get(hash) ?? [], tipHeight, scriptHeights);
+          if (Option.isSome(found)) tickets.set(hash, found.value);
+          return found;
         });
       const ticketWork = wallets.map((w) => ({
         wallet: w,
@@ -214,27 +313,38 @@ export const syncWallets = (
         options,
       );
       const ticketResults = yield* Effect.forEach(ticketWork, ({ wallet, items }) =>
-        repairEach(
-          items,
-          (hash) =>
-            Effect.gen(function* () {
-              const hex = yield* rawTicket(hash);
-              if (Option.isNone(hex)) {
-                return { problem: `${wallet.name}: ticket ${hash}: no wallet returned its transaction` };
-              }
-              return yield* wallet.rpc.addTicket(hex.value).pipe(
-                Effect.as<ItemOutcome>("done"),
-                Effect.catchAll((e) =>
-                  Effect.succeed<ItemOutcome>(
-                    e._tag === "RpcTransportError" || e._tag === "RpcTimeout"
-                      ? "down"
-                      : { problem: `${wallet.name}: addticket ${hash}: ${e.message}` },
-                  )
-                ),
-              );
-            }),
-          ticketTick,
-        ), { concurrency: "unbounded" });
+        Effect.gen(function* () {
+          const added: Array<{ readonly hash: string; readonly height: number }> = [];
+          const addOutcome = yield* repairEach(
+            items,
+            (hash) =>
+              Effect.gen(function* () {
+                const source = yield* ticketSource(hash);
+                if (Option.isNone(source)) {
+                  return { problem: `${wallet.name}: ticket ${hash}: no wallet returned its transaction` };
+                }
+                return yield* wallet.rpc.addTicket(source.value.hex).pipe(
+                  Effect.tap(() => added.push({ hash, height: source.value.height })),
+                  Effect.as<ItemOutcome>("done"),
+                  Effect.catchAll((e) =>
+                    Effect.succeed<ItemOutcome>(
+                      isUnreachable(e)
+                        ? "down"
+                        : { problem: `${wallet.name}: addticket ${hash}: ${e.message}` },
+                    )
+                  ),
+                );
+              }),
+            ticketTick,
+          );
+          if (added.length === 0) return addOutcome;
+          const voting = yield* makeVotable(wallet, added);
+          return {
+            repaired: voting.votable,
+            problems: [...addOutcome.problems, ...voting.problems],
+            down: addOutcome.down || voting.down,
+          };
+        }), { concurrency: "unbounded" });
 
       // By name: a wallet dropped by the gettickets fan-out has script results but no ticket work.
       const ticketsOf = new Map(ticketWork.map((w, i) => [w.wallet.name, ticketResults[i]]));
