@@ -12,7 +12,12 @@ export type AccountAction =
   | "email change requested"
   | "email changed"
   | "api token issued"
-  | "api token regenerated";
+  | "api token regenerated"
+  | "address submitted"
+  | "voting preferences changed"
+  | "low-fee tickets added"
+  | "low-fee tickets removed"
+  | "wallet commands resumed";
 
 export const audit = (entry: {
   readonly userId: number;

@@ -36,6 +36,7 @@ import { LowFeeTickets } from "../storage/low_fee_tickets.ts";
 import { PasswordResets } from "../storage/password_resets.ts";
 import { Sessions } from "../storage/sessions.ts";
 import { Users } from "../storage/users.ts";
+import { AddressRegistration } from "../wallets/address_registration.ts";
 import { Reconciler } from "../wallets/reconciler.ts";
 import { StakepooldClients, stakepooldClientsLive } from "../wallets/stakepoolds.ts";
 import { VotingWallets, votingWalletsConfig } from "../wallets/voting_wallets.ts";
@@ -207,6 +208,10 @@ export const startWebApp = (
         config.noCaptcha ? Captcha.disabled : Captcha.layer(tuning.captcha),
         RateLimits.layer(tuning.rateRules),
         PoolSettings.layer(config, summary.voteVersion),
+        AddressRegistration.layer({
+          votingWalletExtPub: config.votingWalletExtPub,
+          coldWalletExtPub: config.coldWalletExtPub,
+        }),
       ),
     ).pipe(
       Effect.provide(Context.merge(Context.merge(storage, wallets), stakepoolds)),

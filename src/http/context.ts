@@ -12,6 +12,7 @@ import type { LowFeeTickets } from "../storage/low_fee_tickets.ts";
 import type { PasswordResets } from "../storage/password_resets.ts";
 import type { Sessions } from "../storage/sessions.ts";
 import type { Users } from "../storage/users.ts";
+import type { AddressRegistration } from "../wallets/address_registration.ts";
 import type { Reconciler } from "../wallets/reconciler.ts";
 import type { StakepooldClients } from "../wallets/stakepoolds.ts";
 import type { VotingWallets } from "../wallets/voting_wallets.ts";
@@ -31,6 +32,7 @@ export type WebServices =
   | VotingWallets
   | StakepooldClients
   | Reconciler
+  | AddressRegistration
   | Mailer
   | Captcha
   | RateLimits;

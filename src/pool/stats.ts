@@ -1,0 +1,67 @@
+// The pool's figures (behaviour §7.9), for the /stats page and the API's `stats` command: the
+// voting wallets' getstakeinfo (compared across wallets and cached 5 minutes by VotingWallets, as
+// the original cached it), the user counts, and what the configuration says. Field names are the
+// API's Go-cased ones, so both edges show the same record.
+import { Effect } from "effect";
+import { PoolSettings } from "../accounts/pool_settings.ts";
+import { Users } from "../storage/users.ts";
+import { VotingWallets } from "../wallets/voting_wallets.ts";
+
+export interface PoolStats {
+  readonly AllMempoolTix: number;
+  readonly BlockHeight: number;
+  /** The next ticket price, coins. */
+  readonly Difficulty: number;
+  readonly Expired: number;
+  readonly Immature: number;
+  readonly Live: number;
+  readonly Missed: number;
+  readonly OwnMempoolTix: number;
+  /** The network's live ticket pool. */
+  readonly PoolSize: number;
+  /** The pool's live tickets as a share of the network's. */
+  readonly ProportionLive: number;
+  readonly ProportionMissed: number;
+  readonly Revoked: number;
+  /** Coins earned by the pool's votes. */
+  readonly TotalSubsidy: number;
+  readonly Voted: number;
+  /** The network's name as the original shows it (e.g. "testnet2"). */
+  readonly Network: string;
+  readonly PoolEmail: string;
+  /** Percent. */
+  readonly PoolFees: number;
+  readonly PoolStatus: "Open" | "Closed";
+  readonly UserCount: number;
+  /** Users with a ticket address. */
+  readonly UserCountActive: number;
+}
+
+export const poolStats = Effect.gen(function* () {
+  const { config, net } = yield* PoolSettings;
+  const info = yield* Effect.flatMap(VotingWallets, (vw) => vw.stakeInfo);
+  const users = yield* Users;
+  const [userCount, userCountActive] = yield* Effect.all([users.count, users.countActive]);
+  return {
+    AllMempoolTix: info.allmempooltix,
+    BlockHeight: info.blockheight,
+    Difficulty: info.difficulty,
+    Expired: info.expired,
+    Immature: info.immature,
+    Live: info.live,
+    Missed: info.missed,
+    OwnMempoolTix: info.ownmempooltix,
+    PoolSize: info.poolsize,
+    ProportionLive: info.proportionlive,
+    ProportionMissed: info.proportionmissed,
+    Revoked: info.revoked,
+    TotalSubsidy: info.totalsubsidy,
+    Voted: info.voted,
+    Network: net.name,
+    PoolEmail: config.poolEmail,
+    PoolFees: config.poolFees,
+    PoolStatus: config.closePool ? "Closed" : "Open",
+    UserCount: userCount,
+    UserCountActive: userCountActive,
+  } satisfies PoolStats;
+}).pipe(Effect.withSpan("poolStats"));
