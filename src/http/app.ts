@@ -59,7 +59,7 @@ export interface WebAppOptions {
 const GUARDS: Readonly<Record<Access, ReadonlyArray<MiddlewareHandler<AppEnv>>>> = {
   public: [],
   user: [requireUser],
-  admin: [requireUser, requireAdmin],
+  admin: [requireAdmin],
 };
 
 /** Guards and limits, then the handler, as one argument list for Hono (which types each position). */

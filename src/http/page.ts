@@ -4,7 +4,7 @@ import type { Handler } from "hono";
 import type { AppEnv } from "./context.ts";
 import type { RateKey, RateRuleName } from "./middleware/rate_limit.ts";
 
-/** public: anyone; user: signed in (else 303 → /); admin: admin user from an admin IP (else 403). */
+/** public: anyone; user: signed in (else 303 → /); admin: an admin user from an admin IP (anyone else 403). */
 export type Access = "public" | "user" | "admin";
 
 export interface Limit {

@@ -3,11 +3,16 @@
 // in-process SMTP server (smtp-server) or written to the log, and a browser-like HTTP client with
 // a cookie jar that reads each form's CSRF token and captcha. Tests of the pages (and of issues
 // 12 and 13) start here.
-import { Effect, Exit, Logger, Redacted, Scope } from "effect";
+import { Context, Effect, Exit, Logger, Redacted, Scope } from "effect";
+import type { Hono } from "hono";
+import { PoolSettings } from "../../src/accounts/pool_settings.ts";
+import { makeApp, PAGES } from "../../src/http/app.ts";
+import type { Page as AppPage } from "../../src/http/page.ts";
+import { loadStaticAssets } from "../../src/http/static_files.ts";
 import { SMTPServer } from "smtp-server";
 import type { DatabaseConfig } from "../../src/config/database.ts";
 import { poolConfigFromOptions } from "../../src/config/pool.ts";
-import type { WebServices } from "../../src/http/context.ts";
+import type { AppEnv, WebServices } from "../../src/http/context.ts";
 import type { RateRule, RateRuleName } from "../../src/http/middleware/rate_limit.ts";
 import { type RunningWebApp, startWebApp } from "../../src/cli/serve.ts";
 import { type SimNetwork, startSimNetwork } from "../../src/sim/network.ts";
@@ -290,7 +295,7 @@ export class WebClient {
     const csrf = hiddenField(form.text, "csrf_token");
     if (csrf === undefined) throw new Error(`no csrf_token on ${formPath}`);
     const captchaId = hiddenField(form.text, "verifyKey");
-    const captcha = captchaId === undefined
+    const captcha: Record<string, string> = captchaId === undefined
       ? {}
       : { verifyKey: captchaId, verifyValue: this.captchaAnswer(captchaId) ?? "" };
     return this.post(action ?? formPath, { csrf_token: csrf, ...captcha, ...fields });
@@ -338,6 +343,8 @@ export interface TestWebApp {
   readonly client: () => WebClient;
   /** The digits of a captcha the app issued. */
   readonly captchaAnswer: (id: string) => string | undefined;
+  /** The app's Hono app with extra pages mounted, on the same services (probe pages for guards). */
+  readonly appWith: (pages: ReadonlyArray<AppPage>) => Promise<Hono<AppEnv>>;
   /** Runs an effect against the app's services (to look behind the pages). */
   readonly run: <A, E>(effect: Effect.Effect<A, E, WebServices>) => Promise<A>;
 }
@@ -432,6 +439,14 @@ export const withWebApp = async (
           captchaAnswer: (id) => answers.get(id),
           run: (effect) =>
             Effect.runPromise(effect.pipe(Effect.provide(app.context), Effect.provide(logger))),
+          appWith: async (pages) => {
+            const runtime = await Effect.runPromise(
+              Effect.runtime<WebServices>().pipe(Effect.provide(app.context), Effect.provide(logger)),
+            );
+            const settings = Context.get(app.context, PoolSettings);
+            const assets = await Effect.runPromise(loadStaticAssets());
+            return makeApp({ runtime, settings, assets, pages: [...PAGES, ...pages] });
+          },
         });
       } finally {
         await Effect.runPromise(Scope.close(scope, Exit.void));

@@ -26,6 +26,9 @@ export const RATE_RULES = {
   /** Email and password changes: each needs the current password, so this also caps guessing. */
   "settings:account": { points: 10, seconds: 15 * 60 },
   "settings:ip": { points: 30, seconds: 15 * 60 },
+  /** API writes (address, voting): per client IP before the token is checked, then per token's user. */
+  "apiwrite:ip": { points: 60, seconds: 15 * 60 },
+  "apiwrite:account": { points: 30, seconds: 15 * 60 },
 } as const satisfies Record<string, RateRule>;
 
 export type RateRuleName = keyof typeof RATE_RULES;
