@@ -323,6 +323,8 @@ export interface WebAppOptions {
   readonly store?: StoreKind;
   /** smtp (default): an in-process SMTP server catches every mail; console: mail goes to the log. */
   readonly mail?: "smtp" | "console";
+  /** How the SMTP server behaves (slow, refusing). */
+  readonly smtpSink?: SmtpSinkOptions;
   /** Options of hcstakepool.conf added or replaced (closepool, adminips, nocaptcha…). */
   readonly options?: Readonly<Record<string, string>>;
   readonly rateRules?: Partial<Record<RateRuleName, RateRule>>;
@@ -397,7 +399,7 @@ export const withWebApp = async (
   const withDatabase = options.store === "mysql" ? withMysqlDatabase : withEmbeddedDatabase;
   const datadir = await Deno.makeTempDir({ prefix: "hcs_web_" });
   const sim = await startSimNetwork({ nodes: 3, datadir, backgroundTickets: 16, feeAddressCount: 50 });
-  const smtp = options.mail === "console" ? undefined : await startSmtpSink();
+  const smtp = options.mail === "console" ? undefined : await startSmtpSink(options.smtpSink);
   try {
     await withDatabase(async (database) => {
       const port = freePort();
