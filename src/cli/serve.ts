@@ -34,6 +34,7 @@ import { databaseLayer } from "../storage/database.ts";
 import { EmailChanges } from "../storage/email_changes.ts";
 import { LowFeeTickets } from "../storage/low_fee_tickets.ts";
 import { PasswordResets } from "../storage/password_resets.ts";
+import { ResponseSigner } from "../signing/response_signer.ts";
 import { Sessions } from "../storage/sessions.ts";
 import { Users } from "../storage/users.ts";
 import { AddressRegistration } from "../wallets/address_registration.ts";
@@ -139,7 +140,7 @@ export const startWebApp = (
   Effect.gen(function* () {
     const net = NETWORKS[config.network];
     const storage = yield* Layer.build(
-      Layer.mergeAll(EmailChanges.layer, PasswordResets.layer).pipe(
+      Layer.mergeAll(EmailChanges.layer, PasswordResets.layer, ResponseSigner.layer).pipe(
         Layer.provideMerge(Layer.mergeAll(Users.layer, Sessions.layer, AuditLog.layer, LowFeeTickets.layer)),
         Layer.provideMerge(databaseLayer(config.database)),
       ),

@@ -12,6 +12,7 @@ import { Cause, Runtime } from "effect";
 import { type Handler, Hono, type MiddlewareHandler } from "hono";
 import type { PoolSettingsApi } from "../accounts/pool_settings.ts";
 import type { AppEnv, Runner, WebServices } from "./context.ts";
+import { apiRoutes } from "./api/router.ts";
 import { Form } from "./form.ts";
 import { authMiddleware, requireAdmin, requireUser } from "./middleware/auth.ts";
 import { clientIp } from "./middleware/client_ip.ts";
@@ -98,6 +99,8 @@ export const makeApp = ({ runtime, settings, assets, pages = PAGES }: WebAppOpti
     "/robots.txt",
     (c) => assetResponse(assets, "robots.txt", c.req.header("if-none-match")) ?? c.notFound(),
   );
+  // The JSON API answers before any session is read: only its bearer token says who asks.
+  app.route("/api", apiRoutes());
   app.use("*", sessionMiddleware({ secure: settings.secureCookies }));
   app.use("*", authMiddleware);
   app.use("*", csrfMiddleware);

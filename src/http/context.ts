@@ -6,6 +6,7 @@ import type { PoolSettings, PoolSettingsApi } from "../accounts/pool_settings.ts
 import type { Captcha } from "../captcha/captcha.ts";
 import type { User } from "../domain/models.ts";
 import type { Mailer } from "../mail/mailer.ts";
+import type { ResponseSigner } from "../signing/response_signer.ts";
 import type { AuditLog } from "../storage/audit_log.ts";
 import type { EmailChanges } from "../storage/email_changes.ts";
 import type { LowFeeTickets } from "../storage/low_fee_tickets.ts";
@@ -35,7 +36,8 @@ export type WebServices =
   | AddressRegistration
   | Mailer
   | Captcha
-  | RateLimits;
+  | RateLimits
+  | ResponseSigner;
 
 /** Runs an effect on the web app's runtime (captured once by the server layer). */
 export type Runner = <A, E>(effect: Effect.Effect<A, E, WebServices>) => Promise<Exit.Exit<A, E>>;

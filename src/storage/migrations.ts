@@ -101,6 +101,13 @@ export const AuditLog: TableDefinition = {
   ],
 };
 
+/** The pool's own key pairs by purpose (the API's ed25519 answer-signing key): 32-byte seeds, hex. */
+export const SigningKey: TableDefinition = {
+  name: "SigningKey",
+  key: "Purpose",
+  columns: [col("Seed", `${varchar} NOT NULL`), col("Created", `${bigint} NOT NULL`)],
+};
+
 /** Every table holding pool data, in restore order. */
 export const DATA_TABLES: ReadonlyArray<TableDefinition> = [
   Users,
@@ -109,6 +116,7 @@ export const DATA_TABLES: ReadonlyArray<TableDefinition> = [
   LowFeeTicket,
   Sessions,
   AuditLog,
+  SigningKey,
 ];
 
 const createTable = (dialect: SqlDialect, table: TableDefinition, keyType = dialect.autoIncrementKey) => {
@@ -275,6 +283,15 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
     }),
   },
   { version: 5, name: "unique index on LowFeeTicket.TicketHash", apply: uniqueLowFeeTicketHash },
+  {
+    version: 6,
+    name: "signing keys",
+    apply: Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient;
+      const dialect = yield* SqlDialect;
+      yield* sql.unsafe(createTable(dialect, SigningKey, `${varchar} NOT NULL PRIMARY KEY`));
+    }),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

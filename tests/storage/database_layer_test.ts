@@ -25,7 +25,7 @@ mysqlTest(
       );
       const working = reports.filter((r) => r.applied.length > 0);
       assert.equal(working.length, 1, "one program applied the migrations, the others found them done");
-      assert.ok(working[0].applied.includes(`${LATEST_VERSION} unique index on LowFeeTicket.TicketHash`));
+      assert.ok(working[0].applied.some((a) => a.startsWith(`${LATEST_VERSION} `)), `${working[0].applied}`);
       assert.ok(reports.every((r) => r.version === LATEST_VERSION));
       const versions = await runOn(config, Layer.empty, schemaVersions);
       assert.deepEqual(

@@ -39,7 +39,7 @@ export interface ApiCommand {
   /** The start of its error messages ("purchaseinfo error"). */
   readonly errorPrefix: string;
   /** Request fields (form or JSON body); every value is text, as Go's FormValue gives it. */
-  readonly fields: Schema.Struct<Record<string, typeof Schema.String>> | undefined;
+  readonly fields: Schema.Struct<any> | undefined;
   /** The success answer's data; undefined: the answer has no data. */
   readonly data: Schema.Schema<any, any> | undefined;
   readonly dataOnError: DataOnError;

@@ -73,17 +73,19 @@ export const goJson = (value: unknown): string =>
   "\n";
 
 /** The envelope's schemas, for the OpenAPI document. */
-export const envelopeSchemas = (data: Schema.Schema.Any | undefined, dataOnError: DataOnError) => ({
-  success: Schema.Struct({
+export const envelopeSchemas = (data: Schema.Schema.Any | undefined, dataOnError: DataOnError) => {
+  const success: Schema.Struct.Fields = {
     status: Schema.Literal("success"),
     code: Schema.Literal(Code.OK),
     message: Schema.String,
-    ...(data === undefined ? {} : { data }),
-  }),
-  error: Schema.Struct({
+  };
+  const error: Schema.Struct.Fields = {
     status: Schema.Literal("error"),
     code: Schema.Int,
     message: Schema.String,
-    ...(dataOnError === "null" ? { data: Schema.Null } : {}),
-  }),
-});
+  };
+  return {
+    success: Schema.Struct(data === undefined ? success : { ...success, data }),
+    error: Schema.Struct(dataOnError === "null" ? { ...error, data: Schema.Null } : error),
+  };
+};

@@ -41,10 +41,10 @@ const fieldsOfJson = (text: string, names: ReadonlyArray<string>) => {
 };
 
 /** The command's fields, decoded with its Schema. */
-export const readFields = async <F extends Schema.Struct.Fields>(
+export const readFields = async (
   c: HonoContext,
-  schema: Schema.Struct<F>,
-): Promise<Either.Either<Schema.Struct.Type<F>, BodyRejected>> => {
+  schema: Schema.Struct<Record<string, Schema.Schema<string>>>,
+): Promise<Either.Either<Readonly<Record<string, string>>, BodyRejected>> => {
   const names = Object.keys(schema.fields);
   const type = (c.req.header("content-type") ?? "").split(";")[0].trim().toLowerCase();
   let raw: Record<string, string> | undefined;

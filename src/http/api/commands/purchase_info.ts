@@ -11,7 +11,9 @@ export const PurchaseInfo = Schema.Struct({
   PoolAddress: Schema.String.annotations({ description: "The user's pool fee address." }),
   PoolFees: Schema.Number.annotations({ description: "The pool fee, percent." }),
   Script: Schema.String.annotations({ description: "The 1-of-2 [pool, user] redeem script, hex." }),
-  TicketAddress: Schema.String.annotations({ description: "The P2SH address of that script: buy tickets to it." }),
+  TicketAddress: Schema.String.annotations({
+    description: "The P2SH address of that script: buy tickets to it.",
+  }),
   VoteBits: Uint16,
   VoteBitsVersion: Uint32,
 }).annotations({ identifier: "PurchaseInfo" });

@@ -49,10 +49,13 @@ export const setVoting = command({
         SqlError: (e) => databaseFailed(e),
       }),
       Effect.tap((saved) =>
-        Effect.forEach(saved.stakepoolds.failed, (f) =>
-          Effect.logWarning("stakepoold did not take the new vote bits").pipe(
-            Effect.annotateLogs({ stakepoold: f.host, reason: f.reason }),
-          ))
+        Effect.forEach(
+          saved.stakepoolds.failed,
+          (f) =>
+            Effect.logWarning("stakepoold did not take the new vote bits").pipe(
+              Effect.annotateLogs({ stakepoold: f.host, reason: f.reason }),
+            ),
+        )
       ),
       Effect.as({ message: "successfully updated voting preferences", data: undefined }),
     );
