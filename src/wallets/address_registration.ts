@@ -10,18 +10,23 @@ import { deriveAddress, type ExtendedKey } from "../domain/hdkey.ts";
 import type { NetParams } from "../domain/params.ts";
 import { poolMultisigScript } from "../domain/script.ts";
 import type { User } from "../domain/models.ts";
+import { RpcCode } from "../rpc/errors.ts";
 import { StakepooldClients } from "./stakepoolds.ts";
 import { MAX_USER_ID, UserNotFound, Users } from "../storage/users.ts";
 import {
   type VotingWallet,
   VotingWallets,
   type VotingWalletsApi,
+  type WalletCallFailed,
   type WalletCommandError,
   WalletsDisagree,
 } from "./voting_wallets.ts";
 
-/** The user's input was refused; the message is the original's flash text. */
+/** The user's input was refused; the message is the original's flash text (or the wallets' refusal). */
 export class AddressRejected extends Data.TaggedError("AddressRejected")<{ readonly message: string }> {}
+
+/** hcwallet wraps every createmultisig failure as a parse error (HC-PROTOCOL §8.2, §11.2). */
+const CREATEMULTISIG_REFUSED = RpcCode.parse;
 
 export const ONE_ADDRESS_PER_ACCOUNT = "Stake pool is currently limited to one address per account";
 
@@ -152,10 +157,28 @@ const registerOnWallets = (vw: VotingWalletsApi, local: LocalRegistration) =>
             Effect.mapError((again) => again.message),
           ),
         )),
+      Effect.tapErrorTag("WalletCallFailed", (e) =>
+        Effect.logWarning("a voting wallet refused the address check; nothing was imported").pipe(
+          Effect.annotateLogs({ wallet: e.wallet, method: e.method, code: e.code, detail: e.detail }),
+        )),
+      // A wallet that cannot build the script refuses the address; nothing differs and nothing
+      // was imported, so wallet commands go on.
+      Effect.catchIf(
+        (e): e is WalletCallFailed =>
+          e._tag === "WalletCallFailed" && e.method === "createmultisig" && e.code === CREATEMULTISIG_REFUSED,
+        (e) =>
+          new AddressRejected({
+            message:
+              `The voting wallets could not make a ticket address from this address (${e.wallet}: ${e.detail})`,
+          }),
+      ),
     );
-    const best = yield* vw.fanOut("getbestblock", (rpc) => rpc.getBestBlock(), wallets);
+    const best = yield* vw.fanOut("getbestblock", (rpc) =>
+      rpc.getBestBlock(), wallets);
     // The lowest tip: rescanning from a little early is harmless, from too late misses tickets.
-    const height = Math.min(...best.answers.map((a) => a.value.height));
+    const height = Math.min(...best.answers.map((a) =>
+      a.value.height
+    ));
     yield* vw.fanOut("importscript", (rpc) => rpc.importScript(local.redeemScript, true, height), wallets)
       .pipe(
         Effect.tapErrorTag("WalletCallFailed", (e) => vw.stop(`importscript failed: ${e.message}`)),

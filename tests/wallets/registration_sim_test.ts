@@ -1,6 +1,6 @@
 // Address registration against hcsim (3 voting nodes, real TLS sockets) and an embedded store.
 import assert from "node:assert/strict";
-import { Effect, Either, Layer, Option, Ref } from "effect";
+import { Effect, Either, HashMap, Layer, Logger, Option, Ref } from "effect";
 import { fromHex, toHex } from "../../src/domain/bytes.ts";
 import { decodeAddress } from "../../src/domain/address.ts";
 import { deriveAddress } from "../../src/domain/hdkey.ts";
@@ -12,6 +12,7 @@ import {
 } from "../../src/wallets/address_registration.ts";
 import { Reconciler } from "../../src/wallets/reconciler.ts";
 import { Users } from "../../src/storage/users.ts";
+import type { StakepooldClients } from "../../src/wallets/stakepoolds.ts";
 import { VotingWallets } from "../../src/wallets/voting_wallets.ts";
 import {
   decoratedPoolLayer,
@@ -27,7 +28,7 @@ import {
 const run = <A, E>(
   pool: SimPool,
   minServers: number,
-  effect: Effect.Effect<A, E, AddressRegistration | VotingWallets | Users>,
+  effect: Effect.Effect<A, E, AddressRegistration | VotingWallets | Users | StakepooldClients>,
 ) =>
   effect.pipe(
     Effect.provide(
@@ -281,4 +282,48 @@ Deno.test("a wallet that did not answer validateaddress is not asked to import t
     );
     assert.deepEqual([...imports.entries()].sort(), [["wallet 1", 1], ["wallet 2", 1]]);
     assert.ok(!walletScripts(pool, 2).includes(registered.redeemScript), "left to the reconciler");
+  }));
+
+Deno.test("a wallet that refuses createmultisig (-32700, hcwallet's wrapping) refuses the address with the reason logged; wallet commands go on, nothing is imported or stored", () =>
+  withSimPool({}, async (pool) => {
+    const userPubKeyAddr = userAddress(pool);
+    const refusal = `-5: Invalid address "${userPubKeyAddr}": not intended for use on simnet`;
+    await pool.sim.control.setFaults(1, {
+      methodErrors: { createmultisig: { code: -32700, message: refusal, server: "wallet" } },
+    });
+    const lines: string[] = [];
+    const captured = Logger.replace(
+      Logger.defaultLogger,
+      Logger.make(({ logLevel, message, annotations }) => {
+        const text = Array.isArray(message) ? message.join(" ") : String(message);
+        lines.push(
+          `${logLevel.label} ${text} ${JSON.stringify(Object.fromEntries(HashMap.toEntries(annotations)))}`,
+        );
+      }),
+    );
+    const outcome = await run(
+      pool,
+      2,
+      Effect.gen(function* () {
+        const userId = yield* newUser("m@example.com");
+        const error = yield* Effect.flip(
+          Effect.flatMap(AddressRegistration, (r) => r.register(userId, userPubKeyAddr)),
+        );
+        const stopped = yield* Effect.flatMap(VotingWallets, (vw) => vw.stopped);
+        const stored = Option.getOrThrow(yield* Effect.flatMap(Users, (u) => u.byId(userId)));
+        return { error, stopped, stored };
+      }).pipe(Effect.provide(captured)),
+    );
+    assert.equal(outcome.error._tag, "AddressRejected");
+    assert.equal(
+      outcome.error.message,
+      `The voting wallets could not make a ticket address from this address (wallet 2: ${refusal})`,
+    );
+    assert.ok(Option.isNone(outcome.stopped), "a refusal is not a disagreement: wallet commands go on");
+    assert.equal(outcome.stored.MultiSigAddress, "");
+    for (const node of [0, 1, 2]) assert.deepEqual(walletScripts(pool, node), [], `wallet ${node + 1}`);
+    const warning = lines.find((l) => l.includes("refused the address check"));
+    assert.ok(warning?.startsWith("WARN"), lines.join("\n"));
+    assert.match(warning!, /"code":-32700/);
+    assert.match(warning!, /"method":"createmultisig"/);
   }));
