@@ -3,7 +3,7 @@
 // gives up after SEND_TIMEOUT: a slow mail server delays a page by seconds, not minutes.
 import nodemailer from "nodemailer";
 import type { Transporter } from "nodemailer";
-import { Context, Data, Duration, Effect, Layer, Redacted } from "effect";
+import { Context, Data, Duration, Effect, Layer, Redacted, Ref } from "effect";
 import type { PoolConfig } from "../config/pool.ts";
 
 export interface MailMessage {
@@ -70,6 +70,10 @@ export class Mailer extends Context.Tag("hcstakepool/Mailer")<Mailer, MailerApi>
       ),
   });
 
+  /** Records every message in an outbox the test owns (as if mail were on). */
+  static readonly test = (outbox: Ref.Ref<ReadonlyArray<MailMessage>>) =>
+    Layer.succeed(Mailer, { enabled: true, send: (m) => Ref.update(outbox, (xs) => [...xs, m]) });
+
   static readonly smtp = (options: SmtpOptions) =>
     Layer.scoped(
       Mailer,
@@ -115,8 +119,7 @@ export class Mailer extends Context.Tag("hcstakepool/Mailer")<Mailer, MailerApi>
       Effect.map(
         config.smtpCert === "" ? Effect.succeed(undefined) : Effect.tryPromise({
           try: () => Deno.readTextFile(config.smtpCert),
-          catch: (e) =>
-            new MailFailed({ to: "", reason: `smtpcert: cannot read "${config.smtpCert}": ${e}` }),
+          catch: (e) => new SmtpCertUnreadable({ path: config.smtpCert, reason: String(e) }),
         }),
         (certPem) =>
           Mailer.smtp({

@@ -102,8 +102,8 @@ export const parseMail = (raw: string, envelopeTo: ReadonlyArray<string>): Caugh
 };
 
 export interface SmtpSinkOptions {
-  /** SMTPS with this key and certificate; plain SMTP without. */
-  readonly tls?: { readonly key: string; readonly cert: string };
+  /** TLS with this key and certificate: from the first byte (SMTPS) or after STARTTLS; plain SMTP without. */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly starttls?: boolean };
   /** Answer each DATA only after this long (a slow server). */
   readonly delayMs?: number;
   /** Refuse every message (a failing server). */
@@ -114,10 +114,14 @@ export const startSmtpSink = async (options: SmtpSinkOptions = {}): Promise<Smtp
   const messages: Array<CaughtMail> = [];
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
-    secure: options.tls !== undefined,
-    ...(options.tls ?? {}),
+    secure: options.tls !== undefined && !options.tls.starttls,
+    ...(options.tls === undefined ? {} : { key: options.tls.key, cert: options.tls.cert }),
     authOptional: true,
-    disabledCommands: options.tls === undefined ? ["STARTTLS", "AUTH"] : ["STARTTLS"],
+    disabledCommands: options.tls === undefined
+      ? ["STARTTLS", "AUTH"]
+      : options.tls.starttls
+      ? []
+      : ["STARTTLS"],
     logger: false,
     onData(stream, session, callback) {
       const chunks: Array<Uint8Array> = [];
@@ -142,6 +146,8 @@ export const startSmtpSink = async (options: SmtpSinkOptions = {}): Promise<Smtp
       });
     },
   });
+  // A client that gives up mid-handshake (a refused certificate) is the test's point, not a crash.
+  server.on("error", () => {});
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve((server.server.address() as { port: number }).port));
