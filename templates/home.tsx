@@ -1,5 +1,6 @@
 // The home page: what the pool does, its network and fee, how to start, and where to get help.
 import type { FC } from "hono/jsx";
+import { ApiKeyNote } from "./api_docs.tsx";
 import { Notice } from "./components.tsx";
 
 export interface HomeViewProps {
@@ -10,6 +11,8 @@ export interface HomeViewProps {
   readonly signedIn: boolean;
   /** closepool's message, when sign-ups are closed. */
   readonly closedMessage?: string;
+  /** The key that signs the API's answers. */
+  readonly apiSigningKey: string;
 }
 
 export const HomeView: FC<HomeViewProps> = (p) => (
@@ -76,6 +79,7 @@ export const HomeView: FC<HomeViewProps> = (p) => (
           </>
         )}.
       </p>
+      <ApiKeyNote publicKey={p.apiSigningKey} />
     </section>
   </>
 );

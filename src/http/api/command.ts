@@ -18,11 +18,6 @@ export interface CommandInput<F> {
   readonly settings: PoolSettingsApi;
 }
 
-export interface CommandAnswer<D> {
-  readonly message: string;
-  readonly data: D;
-}
-
 /** A failure the command can answer with, as the API page and OpenAPI document list it. */
 export interface DocumentedFailure {
   readonly code: Code;
@@ -36,6 +31,8 @@ export interface ApiCommand {
   readonly summary: string;
   /** Needs `Authorization: Bearer <API token>`; without a valid one it answers code 16. */
   readonly auth: boolean;
+  /** The success answer's message. */
+  readonly successMessage: string;
   /** The start of its error messages ("purchaseinfo error"). */
   readonly errorPrefix: string;
   /** Request fields (form or JSON body); every value is text, as Go's FormValue gives it. */
@@ -46,8 +43,8 @@ export interface ApiCommand {
   readonly failures: ReadonlyArray<DocumentedFailure>;
   /** Rate rules consumed per client IP before anything else, and per user once the token is known. */
   readonly limits: { readonly ip?: RateRuleName; readonly user?: RateRuleName };
-  /** ApiFailure is answered as it is; any other failure is logged and answered as code 13. */
-  readonly run: (input: CommandInput<any>) => Effect.Effect<CommandAnswer<any>, unknown, WebServices>;
+  /** The data (undefined without); ApiFailure is answered as it is, any other failure logged and answered as code 13. */
+  readonly run: (input: CommandInput<any>) => Effect.Effect<unknown, unknown, WebServices>;
 }
 
 interface CommandDefinition<F extends Record<string, typeof Schema.String>, D> {
@@ -56,6 +53,7 @@ interface CommandDefinition<F extends Record<string, typeof Schema.String>, D> {
   readonly versions: ReadonlyArray<ApiVersion>;
   readonly summary: string;
   readonly auth: boolean;
+  readonly successMessage: string;
   readonly errorPrefix: string;
   readonly fields?: F;
   readonly data?: Schema.Schema<D, any>;
@@ -64,7 +62,7 @@ interface CommandDefinition<F extends Record<string, typeof Schema.String>, D> {
   readonly limits?: ApiCommand["limits"];
   readonly run: (
     input: CommandInput<Schema.Struct.Type<F>>,
-  ) => Effect.Effect<CommandAnswer<D>, unknown, WebServices>;
+  ) => Effect.Effect<D, unknown, WebServices>;
 }
 
 /** Types a command's use case against its own Schemas; the table keeps them as ApiCommand. */

@@ -113,3 +113,36 @@ export const openApiDocument = (commands: ReadonlyArray<ApiCommand>) => {
     },
   };
 };
+
+type Json = Record<string, any>;
+
+/** A JSON Schema's type in words ("integer 0–65535", "array of VoteChoice", "\"Open\" or \"Closed\""). */
+const typeInWords = (s: Json, defs: Json): string => {
+  if (typeof s.$ref === "string") {
+    const name = s.$ref.slice(s.$ref.lastIndexOf("/") + 1);
+    const target = defs[name] ?? {};
+    return target.type === "object" ? name : typeInWords(target, defs);
+  }
+  if (Array.isArray(s.enum)) return s.enum.map((v: unknown) => JSON.stringify(v)).join(" or ");
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.type === "array") return `array of ${typeInWords(s.items ?? {}, defs)}`;
+  if (s.type === "integer" && s.minimum !== undefined && s.maximum !== undefined) {
+    return `integer ${s.minimum}–${s.maximum}`;
+  }
+  return String(s.type ?? "any");
+};
+
+/** The top-level fields of a struct Schema in order, with their types and descriptions (the API page). */
+export const describeFields = (
+  schema: { readonly ast: AST.AST },
+): ReadonlyArray<{ readonly name: string; readonly type: string; readonly description?: string }> => {
+  const defs: Record<string, JSONSchema.JsonSchema7> = {};
+  const root = JSONSchema.fromAST(schema.ast, {
+    definitions: defs,
+    topLevelReferenceStrategy: "skip",
+  }) as Json;
+  return Object.entries((root.properties ?? {}) as Record<string, Json>).map(([name, s]) => {
+    const description: string | undefined = s.description;
+    return { name, type: typeInWords(s, defs), ...(description === undefined ? {} : { description }) };
+  });
+};

@@ -123,10 +123,11 @@ const serve = (cmd: ApiCommand) => async (c: Ctx): Promise<Response> => {
   const exit = await c.var.run(
     Effect.flatMap(
       cmd.run({ user: user!, fields, ip: c.var.ip, settings: c.var.settings }),
-      ({ message, data }) =>
+      (data) =>
         cmd.data === undefined
-          ? Effect.succeed(successEnvelope(message))
-          : Effect.map(Schema.encode(cmd.data)(data), (encoded) => successEnvelope(message, encoded)),
+          ? Effect.succeed(successEnvelope(cmd.successMessage))
+          : Effect.map(Schema.encode(cmd.data)(data), (encoded) =>
+            successEnvelope(cmd.successMessage, encoded)),
     ),
   );
   if (Exit.isSuccess(exit)) return answer(c, 200, exit.value);

@@ -1,4 +1,6 @@
 import { HomeView } from "../../../templates/home.tsx";
+import { ResponseSigner } from "../../signing/response_signer.ts";
+import { runPage } from "../outcomes.tsx";
 import { page } from "../page.ts";
 import { render } from "../render.tsx";
 
@@ -7,17 +9,19 @@ export default page({
   access: "public",
   get: (c) => {
     const { config, net } = c.var.settings;
-    return render(
-      c,
-      { title: "Home" },
-      <HomeView
-        network={net.name}
-        poolFees={config.poolFees}
-        poolEmail={config.poolEmail}
-        poolLink={config.poolLink}
-        signedIn={c.var.user !== undefined}
-        closedMessage={config.closePool ? config.closePoolMsg : undefined}
-      />,
-    );
+    return runPage(c, ResponseSigner, (signer) =>
+      render(
+        c,
+        { title: "Home" },
+        <HomeView
+          network={net.name}
+          poolFees={config.poolFees}
+          poolEmail={config.poolEmail}
+          poolLink={config.poolLink}
+          signedIn={c.var.user !== undefined}
+          closedMessage={config.closePool ? config.closePoolMsg : undefined}
+          apiSigningKey={signer.publicKey}
+        />,
+      ));
   },
 });

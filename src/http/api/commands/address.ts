@@ -34,6 +34,7 @@ export default command({
   versions: [1, 2],
   summary: "Submit the user's pubkey address; the pool makes their ticket address",
   auth: true,
+  successMessage: "address successfully imported",
   errorPrefix: PREFIX,
   fields: {
     UserPubKeyAddr: Schema.String.annotations({
@@ -59,6 +60,6 @@ export default command({
         WalletsDisagree: walletsFailed,
         WalletCallFailed: walletsFailed,
       }),
-      Effect.as({ message: "address successfully imported", data: undefined }),
+      Effect.asVoid,
     ),
 });

@@ -15,14 +15,11 @@ export default command({
   versions: [1, 2],
   summary: "A new captcha challenge",
   auth: false,
+  successMessage: "generate captcha successful",
   errorPrefix: "generatecaptcha error",
   data: CaptchaChallenge,
   dataOnError: "null",
   failures: [],
   limits: { ip: "captcha:ip" },
-  run: () =>
-    Effect.map(Effect.flatMap(Captcha, (c) => c.issue), (issued) => ({
-      message: "generate captcha successful",
-      data: captchaForApi(issued),
-    })),
+  run: () => Effect.map(Effect.flatMap(Captcha, (c) => c.issue), captchaForApi),
 });

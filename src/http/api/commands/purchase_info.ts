@@ -24,6 +24,7 @@ export default command({
   versions: [1, 2],
   summary: "Ticket purchase information of the token's user",
   auth: true,
+  successMessage: "purchaseinfo successfully retrieved",
   errorPrefix: PREFIX,
   data: PurchaseInfo,
   dataOnError: "null",
@@ -34,6 +35,5 @@ export default command({
         "NoAddressSubmitted",
         () => Effect.fail(failure(Code.FailedPrecondition, PREFIX, "no address submitted")),
       ),
-      Effect.map((data) => ({ message: "purchaseinfo successfully retrieved", data })),
     ),
 });

@@ -48,6 +48,7 @@ export default command({
   versions: [1, 2],
   summary: "The pool's ticket and user statistics",
   auth: false,
+  successMessage: "stats successfully retrieved",
   errorPrefix: PREFIX,
   data: Stats,
   dataOnError: "null",
@@ -67,13 +68,10 @@ export default command({
       );
       const signer = yield* ResponseSigner;
       return {
-        message: "stats successfully retrieved",
-        data: {
-          ...stats,
-          APIVersionsSupported: API_VERSIONS,
-          Version: POOL_VERSION,
-          SignaturePubKey: signer.publicKey,
-        },
+        ...stats,
+        APIVersionsSupported: API_VERSIONS,
+        Version: POOL_VERSION,
+        SignaturePubKey: signer.publicKey,
       };
     }),
 });

@@ -23,6 +23,7 @@ export const setVoting = command({
   versions: [1, 2],
   summary: "Set the user's vote bits",
   auth: true,
+  successMessage: "successfully updated voting preferences",
   errorPrefix: PREFIX,
   fields: {
     VoteBits: Schema.String.annotations({
@@ -57,7 +58,7 @@ export const setVoting = command({
             ),
         )
       ),
-      Effect.as({ message: "successfully updated voting preferences", data: undefined }),
+      Effect.asVoid,
     );
   },
 });
@@ -94,26 +95,24 @@ export const getVoting = command({
   versions: [2],
   summary: "The user's vote bits and the agendas they choose from (v2; not in the original)",
   auth: true,
+  successMessage: "voting preferences successfully retrieved",
   errorPrefix: PREFIX,
   data: VotingPreferences,
   dataOnError: "null",
   failures: [],
   run: ({ user }) =>
     Effect.map(votingPreferences(user), (prefs) => ({
-      message: "voting preferences successfully retrieved",
-      data: {
-        VoteVersion: prefs.voteVersion,
-        VoteBits: prefs.voteBits,
-        Agendas: prefs.agendas.map((a) => ({
-          Id: a.id,
-          Description: a.description,
-          Choices: a.choices.map((c) => ({
-            Id: c.id,
-            Description: c.description,
-            Bits: c.bits,
-            Selected: c.selected,
-          })),
+      VoteVersion: prefs.voteVersion,
+      VoteBits: prefs.voteBits,
+      Agendas: prefs.agendas.map((a) => ({
+        Id: a.id,
+        Description: a.description,
+        Choices: a.choices.map((c) => ({
+          Id: c.id,
+          Description: c.description,
+          Bits: c.bits,
+          Selected: c.selected,
         })),
-      },
+      })),
     })),
 });
