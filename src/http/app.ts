@@ -23,6 +23,7 @@ import { sessionMiddleware, SessionState } from "./middleware/session.ts";
 import { internalErrorPage, notFoundPage } from "./outcomes.tsx";
 import type { Access, Limit, Page } from "./page.ts";
 import { assetResponse, type StaticAssets } from "./static_files.ts";
+import apiDocs from "./pages/api_docs.tsx";
 import captchaImage from "./pages/captcha_image.ts";
 import emailUpdate from "./pages/email_update.tsx";
 import emailVerify from "./pages/email_verify.tsx";
@@ -47,6 +48,7 @@ export const PAGES: ReadonlyArray<Page> = [
   emailUpdate,
   errorPage,
   captchaImage,
+  apiDocs,
 ];
 
 export interface WebAppOptions {
