@@ -3,16 +3,28 @@
 // and a failure's message says why in one line.
 import type * as SqlClient from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
-import { Effect } from "effect";
+import { Effect, Redacted } from "effect";
 import type { DatabaseConfig } from "../config/database.ts";
 import type { Options } from "../config/options.ts";
-import { apiTokenIssuer } from "../storage/api_tokens.ts";
+import { signApiToken } from "../accounts/api_token.ts";
 import { type AppliedMigrations, databaseLayer } from "../storage/database.ts";
-import type { MigrationBlocked } from "../storage/migrations.ts";
+import type { MigrateOptions, MigrationBlocked } from "../storage/migrations.ts";
 import { type SqlDialect, withCauseMessage } from "../storage/sql.ts";
 
 /** The original's default baseurl, the issuer named in tokens when the config sets none. */
 const DEFAULT_BASE_URL = "http://127.0.0.1:8000";
+
+/**
+ * Migration options for a command that knows the pool's apisecret: verified users without an API
+ * token get one, as the original issued them at start (without a secret they stay pending).
+ */
+export const apiTokenIssuer = (
+  apiSecret: Redacted.Redacted<string> | undefined,
+  baseUrl: string,
+): MigrateOptions =>
+  apiSecret === undefined || Redacted.value(apiSecret) === "" ? {} : {
+    issueApiToken: (userId, issuedAt) => signApiToken({ apiSecret, baseUrl, userId, issuedAt }),
+  };
 
 export const runOnDatabase = <A, E extends { readonly message: string }>(
   args: { readonly database: DatabaseConfig; readonly options: Options },
@@ -21,7 +33,10 @@ export const runOnDatabase = <A, E extends { readonly message: string }>(
   effect.pipe(
     Effect.provide(databaseLayer(
       args.database,
-      apiTokenIssuer(args.options.apisecret, (args.options.baseurl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")),
+      apiTokenIssuer(
+        args.options.apisecret === undefined ? undefined : Redacted.make(args.options.apisecret),
+        (args.options.baseurl ?? DEFAULT_BASE_URL).replace(/\/+$/, ""),
+      ),
     )),
     Effect.mapError(withCauseMessage),
   );

@@ -1,14 +1,14 @@
 // `hcpool sync -C <hcstakepool.conf>`: the startup wallet sync on demand. Reads the pool's config
 // file (the original's option names; with no dbhost the embedded store in datadir), prints
 // progress on stderr and the summary of what was repaired as JSON.
-import { Effect, Layer, Redacted } from "effect";
+import { Effect, Layer } from "effect";
 import { loadPoolConfig } from "../config/pool.ts";
-import { apiTokenIssuer } from "../storage/api_tokens.ts";
 import { databaseLayer } from "../storage/database.ts";
 import { Users } from "../storage/users.ts";
 import { VotingWallets, votingWalletsConfig } from "../wallets/voting_wallets.ts";
 import { type SyncProgress, syncWallets } from "../wallets/wallet_sync.ts";
 import { command } from "./command.ts";
+import { apiTokenIssuer } from "./database.ts";
 
 const printProgress = (p: SyncProgress) =>
   Effect.sync(() => console.error(`sync ${p.phase}: ${p.done}/${p.total} (${p.perSecond}/s)`));
@@ -27,7 +27,7 @@ export default command({
             VotingWallets.layer(wallets),
             Users.layer.pipe(
               Layer.provide(
-                databaseLayer(pool.database, apiTokenIssuer(Redacted.value(pool.apiSecret), pool.baseUrl)),
+                databaseLayer(pool.database, apiTokenIssuer(pool.apiSecret, pool.baseUrl)),
               ),
             ),
           ),

@@ -301,7 +301,7 @@ export interface MigrateOptions {
    * Issues the API token the original generated at start for verified users without one, at
    * `issuedAt` (unix seconds). Without it those tokens stay empty (reported as apiTokensPending).
    */
-  readonly issueApiToken?: (userId: number, issuedAt: number) => string;
+  readonly issueApiToken?: (userId: number, issuedAt: number) => Effect.Effect<string>;
 }
 
 export interface MigrationReport {
@@ -355,7 +355,8 @@ const originalStartup = (options: MigrateOptions) =>
     if (issue !== undefined) {
       const now = yield* unixNow;
       for (const { UserId } of missing) {
-        yield* sql`UPDATE Users SET APIToken = ${issue(Number(UserId), now)} WHERE UserId = ${UserId}`;
+        const token = yield* issue(Number(UserId), now);
+        yield* sql`UPDATE Users SET APIToken = ${token} WHERE UserId = ${UserId}`;
       }
       if (missing.length > 0) applied.push(`issue API tokens for ${missing.length} verified user(s)`);
     }

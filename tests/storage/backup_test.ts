@@ -82,6 +82,7 @@ testBothStores("backup then restore into a fresh database gives back every row",
           LowFeeTicket: 1,
           Sessions: 1,
           AuditLog: 1,
+          SigningKey: 0,
         });
         return yield* dumpAll;
       }),

@@ -3,7 +3,7 @@ import * as SqlClient from "@effect/sql/SqlClient";
 import { Effect, Layer, Redacted, TestClock, TestContext } from "effect";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { apiTokenIssuer } from "../../src/storage/api_tokens.ts";
+import { apiTokenIssuer } from "../../src/cli/database.ts";
 import { AppliedMigrations, databaseLayer } from "../../src/storage/database.ts";
 import { LATEST_VERSION, migrate } from "../../src/storage/migrations.ts";
 import { Users } from "../../src/storage/users.ts";
@@ -67,14 +67,16 @@ Deno.test("API tokens the migration issues are HS256 JWTs signed with apisecret 
         yield* loadOriginalSchema("embedded");
         const issuedAt = 1_700_000_123;
         yield* TestClock.setTime(issuedAt * 1000);
-        const report = yield* migrate(apiTokenIssuer("s3cret", "https://pool.example"));
+        const report = yield* migrate(apiTokenIssuer(Redacted.make("s3cret"), "https://pool.example"));
         assert.equal(report.apiTokensIssued, 3);
         const sql = yield* SqlClient.SqlClient;
         const [{ APIToken }] = yield* sql<{ APIToken: string }>`SELECT APIToken FROM Users WHERE UserId = 1`;
         const [header, payload, signature] = APIToken.split(".");
         const json = (part: string) => JSON.parse(Buffer.from(part, "base64url").toString());
         assert.deepEqual(json(header), { alg: "HS256", typ: "JWT" });
-        assert.deepEqual(json(payload), { iat: issuedAt, iss: "https://pool.example", loggedInAs: 1 });
+        const { jti, ...claims } = json(payload);
+        assert.deepEqual(claims, { iat: issuedAt, iss: "https://pool.example", loggedInAs: 1 });
+        assert.equal(typeof jti, "string");
         // Verified with WebCrypto, not with the code under test.
         const key = yield* Effect.promise(() =>
           crypto.subtle.importKey(

@@ -37,7 +37,7 @@ testBothStores(
       Effect.gen(function* () {
         yield* loadOriginalSchema(store);
         const before = yield* snapshot;
-        const report = yield* migrate({ issueApiToken: (id) => `jwt-for-${id}` });
+        const report = yield* migrate({ issueApiToken: (id) => Effect.succeed(`jwt-for-${id}`) });
         assert.equal(report.store, store);
         assert.equal(report.version, LATEST_VERSION);
         assert.deepEqual(report.applied.slice(0, 7), [
@@ -74,7 +74,7 @@ testBothStores(
         assert.equal(Option.getOrThrow(yield* users.byEmail("o'brien+päd@example.net")).UserId, 5);
 
         const after = yield* snapshot;
-        const second = yield* migrate({ issueApiToken: () => "never" });
+        const second = yield* migrate({ issueApiToken: () => Effect.succeed("never") });
         assert.deepEqual(second, {
           store,
           applied: [],
@@ -114,7 +114,7 @@ testBothStores(
         const sql = yield* SqlClient.SqlClient;
         const tokens = yield* sql<{ APIToken: string }>`SELECT APIToken FROM Users ORDER BY UserId`;
         assert.deepEqual(tokens.map((r) => r.APIToken), ["", "", ""]);
-        const later = yield* migrate({ issueApiToken: (id) => `jwt-${id}` });
+        const later = yield* migrate({ issueApiToken: (id) => Effect.succeed(`jwt-${id}`) });
         assert.deepEqual([later.applied, later.apiTokensIssued], [
           ["issue API tokens for 3 verified user(s)"],
           3,
@@ -171,6 +171,7 @@ testBothStores(
           "3 sessions",
           "4 audit log",
           "5 unique index on LowFeeTicket.TicketHash",
+          "6 signing keys",
         ]);
         assert.equal(first.store, store);
         const again = yield* migrate();
