@@ -37,6 +37,8 @@ import { PasswordResets } from "../storage/password_resets.ts";
 import { ResponseSigner } from "../signing/response_signer.ts";
 import { Sessions } from "../storage/sessions.ts";
 import { Users } from "../storage/users.ts";
+import { StakepooldWatch } from "../tickets/stakepoold_watch.ts";
+import { TicketView, type TicketViewTuning } from "../tickets/ticket_view.ts";
 import { AddressRegistration } from "../wallets/address_registration.ts";
 import { Reconciler } from "../wallets/reconciler.ts";
 import { StakepooldClients, stakepooldClientsLive } from "../wallets/stakepoolds.ts";
@@ -68,6 +70,7 @@ export interface WebAppTuning {
   readonly reconcileInterval?: Duration.DurationInput;
   /** Per wallet call (default 30 s: accountsyncaddressindex derives 10 000 keys). */
   readonly walletTimeoutMs?: number;
+  readonly tickets?: TicketViewTuning;
 }
 
 export interface RunningWebApp {
@@ -218,9 +221,18 @@ export const startWebApp = (
       Effect.provide(Context.merge(Context.merge(storage, wallets), stakepoolds)),
       Effect.mapError(failWith(EXIT.config, "mail")),
     );
+    // The ticket view follows every stakepoold's ticket events for as long as the app runs.
+    const tickets = yield* Layer.build(
+      TicketView.layer(tuning.tickets).pipe(
+        Layer.provideMerge(Option.match(stakepooldSecret, {
+          onNone: () => StakepooldWatch.none,
+          onSome: (secret) => StakepooldWatch.layer({ endpoints: config.stakepoolds, secret }),
+        })),
+      ),
+    ).pipe(Effect.provide(Context.merge(wallets, services)));
     const context: Context.Context<WebServices> = Context.merge(
       Context.merge(Context.merge(storage, wallets), stakepoolds),
-      services,
+      Context.merge(services, tickets),
     );
     const server = yield* Layer.build(HttpServer.layer({ listen: config.listen, assets })).pipe(
       Effect.provide(context),

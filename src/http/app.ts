@@ -24,6 +24,8 @@ import { internalErrorPage, notFoundPage } from "./outcomes.tsx";
 import type { Access, Limit, Page } from "./page.ts";
 import { assetResponse, type StaticAssets } from "./static_files.ts";
 import apiDocs from "./pages/api_docs.tsx";
+import address from "./pages/address.tsx";
+import adminTickets from "./pages/admintickets.tsx";
 import captchaImage from "./pages/captcha_image.ts";
 import emailUpdate from "./pages/email_update.tsx";
 import emailVerify from "./pages/email_verify.tsx";
@@ -35,6 +37,10 @@ import passwordUpdate from "./pages/password_update.tsx";
 import settings from "./pages/settings.tsx";
 import signIn from "./pages/signin.tsx";
 import signUp from "./pages/signup.tsx";
+import stats from "./pages/stats.tsx";
+import status from "./pages/status.tsx";
+import tickets, { ticketsLive } from "./pages/tickets.tsx";
+import voting from "./pages/voting.tsx";
 
 export const PAGES: ReadonlyArray<Page> = [
   home,
@@ -48,6 +54,13 @@ export const PAGES: ReadonlyArray<Page> = [
   emailUpdate,
   errorPage,
   captchaImage,
+  address,
+  tickets,
+  ticketsLive,
+  voting,
+  stats,
+  status,
+  adminTickets,
   apiDocs,
 ];
 

@@ -13,6 +13,8 @@ import type { LowFeeTickets } from "../storage/low_fee_tickets.ts";
 import type { PasswordResets } from "../storage/password_resets.ts";
 import type { Sessions } from "../storage/sessions.ts";
 import type { Users } from "../storage/users.ts";
+import type { StakepooldWatch } from "../tickets/stakepoold_watch.ts";
+import type { TicketView } from "../tickets/ticket_view.ts";
 import type { AddressRegistration } from "../wallets/address_registration.ts";
 import type { Reconciler } from "../wallets/reconciler.ts";
 import type { StakepooldClients } from "../wallets/stakepoolds.ts";
@@ -37,7 +39,9 @@ export type WebServices =
   | Mailer
   | Captcha
   | RateLimits
-  | ResponseSigner;
+  | ResponseSigner
+  | TicketView
+  | StakepooldWatch;
 
 /** Runs an effect on the web app's runtime (captured once by the server layer). */
 export type Runner = <A, E>(effect: Effect.Effect<A, E, WebServices>) => Promise<Exit.Exit<A, E>>;

@@ -1,0 +1,44 @@
+// /status (admins only; behaviour §2.3): the pool's wallets, stakepoolds and wallet manager —
+// answered with 500 while wallet commands are stopped, as the original did, so a monitor sees it.
+// POST action=resume: "resume after check".
+import { Effect } from "effect";
+import { rejected } from "../../accounts/errors.ts";
+import { poolStatus, resumeWallets } from "../../pool/status.ts";
+import { AdminStatusView } from "../../../templates/status.tsx";
+import { runPage } from "../outcomes.tsx";
+import { page } from "../page.ts";
+import { render } from "../render.tsx";
+
+export default page({
+  path: "/status",
+  access: "admin",
+  get: (c) =>
+    runPage(c, poolStatus, (status) =>
+      render(
+        c,
+        { title: "Status", status: status.wallets.stopped === undefined ? 200 : 500 },
+        <AdminStatusView
+          csrf={c.var.session.csrfToken()}
+          status={status}
+          stakepooldsEnabled={c.var.settings.config.enableStakepoold}
+        />,
+      )),
+  post: (c) =>
+    runPage(
+      c,
+      c.var.form.get("action") === "resume"
+        ? resumeWallets({ admin: c.var.user!, ip: c.var.ip }).pipe(
+          Effect.catchTag("ResumeRefused", (e) => Effect.fail(rejected(e.message))),
+        )
+        : Effect.fail(rejected("invalid or unknown form action type")),
+      (wasStopped) => {
+        c.var.session.flash(
+          wasStopped ? "success" : "info",
+          wasStopped
+            ? "The checks passed: wallet commands are running again."
+            : "Wallet commands were not stopped.",
+        );
+        return c.redirect("/status", 303);
+      },
+    ),
+});
