@@ -12,9 +12,11 @@ import { sqlLayer } from "../../src/storage/sql.ts";
 import { Users } from "../../src/storage/users.ts";
 import { VotingWallets } from "../../src/wallets/voting_wallets.ts";
 import { withWebApp } from "../http/support.ts";
+import { API_COMMANDS } from "../../src/http/api/router.ts";
 import {
   ApiClient,
   assertContract,
+  assertOpenApi,
   SIGNATURE_HEADER,
   signatureValid,
   signedUpUser,
@@ -294,6 +296,15 @@ Deno.test("v1 and v2: every command's envelopes as the original's, bound tokens,
         assertContract(await api.call(method, path), "invalid", "unknown command or version");
       }
     });
+
+    await t.step(
+      "OpenAPI: the document validates, describes every command, and every answer matches it",
+      async () => {
+        const document = (await api.call("GET", "/api/openapi.json")).body;
+        const checked = await assertOpenApi(document, API_COMMANDS, api.answers);
+        assert.ok(checked > 60, `${checked} answers matched against the document`);
+      },
+    );
 
     await t.step("every answer was signed; a changed body does not verify", () => {
       const last = api.answers[api.answers.length - 1];

@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { ed25519 } from "@noble/curves/ed25519.js";
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { Effect, Option } from "effect";
 import { walletRpc } from "../../src/rpc/hc_methods.ts";
 import { Users } from "../../src/storage/users.ts";
@@ -13,6 +15,8 @@ import { signUpAndSignIn, type TestWebApp, unescapeHtml, type WebClient } from "
 export const SIGNATURE_HEADER = "hc-server-signature";
 
 export interface ApiAnswer {
+  readonly method: string;
+  readonly path: string;
   readonly status: number;
   readonly headers: Headers;
   readonly text: string;
@@ -80,7 +84,7 @@ export class ApiClient {
     } catch {
       assert.fail(`${method} ${path}: not JSON: ${text.slice(0, 200)}`);
     }
-    const answer = { status: response.status, headers: response.headers, text, body: parsed };
+    const answer = { method, path, status: response.status, headers: response.headers, text, body: parsed };
     this.answers.push(answer);
     return answer;
   }
@@ -176,3 +180,50 @@ export const userPubKeyAddress = (web: TestWebApp): Promise<string> =>
     const info = yield* wallet.validateAddress(yield* wallet.getNewAddress());
     return info.pubkeyaddr!;
   })));
+
+// ---- the OpenAPI document ----
+
+/**
+ * The document is valid OpenAPI 3.1, describes every command of every version with its method,
+ * and each answer seen matches the schema the document gives for its path, method and status.
+ */
+export const assertOpenApi = async (
+  // deno-lint-ignore no-explicit-any
+  document: any,
+  commands: ReadonlyArray<
+    { readonly method: string; readonly name: string; readonly versions: ReadonlyArray<number> }
+  >,
+  answers: ReadonlyArray<ApiAnswer>,
+) => {
+  const result = await new Validator().validate(structuredClone(document));
+  assert.ok(result.valid, `the OpenAPI document validates: ${JSON.stringify(result.errors)}`);
+  for (const cmd of commands) {
+    for (const v of cmd.versions) {
+      const op = document.paths[`/api/v${v}/${cmd.name}`]?.[cmd.method.toLowerCase()];
+      assert.ok(op?.responses?.["200"], `${cmd.method} /api/v${v}/${cmd.name} is described`);
+    }
+  }
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addSchema(document, "openapi");
+  const pointer = (s: string) => s.replaceAll("~", "~0").replaceAll("/", "~1");
+  let checked = 0;
+  for (const a of answers) {
+    const path = a.path.split("?")[0];
+    const op = document.paths[path]?.[a.method.toLowerCase()];
+    if (op === undefined || op.responses[String(a.status)] === undefined) continue;
+    const validate = ajv.getSchema(
+      `openapi#/paths/${
+        pointer(path)
+      }/${a.method.toLowerCase()}/responses/${a.status}/content/application~1json/schema`,
+    );
+    assert.ok(validate, `a schema for ${a.method} ${path} ${a.status}`);
+    assert.ok(
+      validate(a.body),
+      `${a.method} ${path} ${a.status} matches the document: ${a.text.slice(0, 200)} ${
+        JSON.stringify(validate.errors)
+      }`,
+    );
+    checked++;
+  }
+  return checked;
+};
