@@ -23,6 +23,7 @@ import { NETWORKS } from "../domain/params.ts";
 import { formatSemver, semverCompatible } from "../domain/semver.ts";
 import type { WebServices } from "../http/context.ts";
 import { RateLimits, type RateRule, type RateRuleName } from "../http/middleware/rate_limit.ts";
+import { expiredSessionSweeper } from "../http/middleware/session.ts";
 import { HttpServer } from "../http/server.ts";
 import { loadStaticAssets } from "../http/static_files.ts";
 import { Mailer } from "../mail/mailer.ts";
@@ -211,6 +212,7 @@ export const startWebApp = (
         config.smtpHost === "" ? Mailer.console : Mailer.fromConfig(config),
         config.noCaptcha ? Captcha.disabled : Captcha.layer(tuning.captcha),
         RateLimits.layer(tuning.rateRules),
+        expiredSessionSweeper(),
         PoolSettings.layer(config, summary.voteVersion),
         AddressRegistration.layer({
           votingWalletExtPub: config.votingWalletExtPub,

@@ -5,7 +5,7 @@
 // 12 and 13) start here.
 import { Context, Effect, Exit, Logger, Redacted, Scope } from "effect";
 import type { Hono } from "hono";
-import { PoolSettings } from "../../src/accounts/pool_settings.ts";
+import { PoolSettings, type PoolSettingsApi } from "../../src/accounts/pool_settings.ts";
 import { makeApp, PAGES } from "../../src/http/app.ts";
 import type { Page as AppPage } from "../../src/http/page.ts";
 import { loadStaticAssets } from "../../src/http/static_files.ts";
@@ -182,7 +182,7 @@ export const startSmtpSink = async (options: SmtpSinkOptions = {}): Promise<Smtp
 
 /** Signs up through the pages, follows the mailed link and signs in; the client ends signed in. */
 export const signUpAndSignIn = async (
-  web: TestWebApp,
+  web: Pick<TestWebApp, "smtp" | "url">,
   client: WebClient,
   email: string,
   password: string,
@@ -352,7 +352,10 @@ export interface TestWebApp {
   /** The digits of a captcha the app issued. */
   readonly captchaAnswer: (id: string) => string | undefined;
   /** The app's Hono app with extra pages mounted, on the same services (probe pages for guards). */
-  readonly appWith: (pages: ReadonlyArray<AppPage>) => Promise<Hono<AppEnv>>;
+  readonly appWith: (
+    pages: ReadonlyArray<AppPage>,
+    settings?: Partial<PoolSettingsApi>,
+  ) => Promise<Hono<AppEnv>>;
   /** Runs an effect against the app's services (to look behind the pages). */
   readonly run: <A, E>(effect: Effect.Effect<A, E, WebServices>) => Promise<A>;
 }
@@ -447,13 +450,18 @@ export const withWebApp = async (
           captchaAnswer: (id) => answers.get(id),
           run: (effect) =>
             Effect.runPromise(effect.pipe(Effect.provide(app.context), Effect.provide(logger))),
-          appWith: async (pages) => {
+          appWith: async (pages, overrides = {}) => {
             const runtime = await Effect.runPromise(
               Effect.runtime<WebServices>().pipe(Effect.provide(app.context), Effect.provide(logger)),
             );
             const settings = Context.get(app.context, PoolSettings);
             const assets = await Effect.runPromise(loadStaticAssets());
-            return makeApp({ runtime, settings, assets, pages: [...PAGES, ...pages] });
+            return makeApp({
+              runtime,
+              settings: { ...settings, ...overrides },
+              assets,
+              pages: [...PAGES, ...pages],
+            });
           },
         });
       } finally {

@@ -2,7 +2,7 @@
 // created when a request first needs one (a form's CSRF token, a flash message, a sign-in), gets
 // a new id at sign-in (the old one dies), and is deleted at sign-out. Its data — CSRF token and
 // flash messages — is written back only when the request changed it.
-import { Effect, Exit, Option, Schema } from "effect";
+import { Duration, Effect, Exit, Layer, Option, Schedule, Schema } from "effect";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { MiddlewareHandler } from "hono";
 import { randomBytes } from "node:crypto";
@@ -147,3 +147,18 @@ const persist = async (c: Ctx, state: SessionState, secure: boolean) => {
   if (exit.value === "cleared") deleteCookie(c, SESSION_COOKIE, cookie);
   else if (exit.value !== undefined) setCookie(c, SESSION_COOKIE, exit.value, cookie);
 };
+
+/**
+ * Deletes expired sessions every `interval` (default an hour) while the web app runs; a failed
+ * round is logged and the next one runs as planned.
+ */
+export const expiredSessionSweeper = (interval: Duration.DurationInput = Duration.hours(1)) =>
+  Layer.scopedDiscard(
+    Effect.flatMap(Sessions, (sessions) =>
+      sessions.removeExpired.pipe(
+        Effect.tap((n) => (n > 0 ? Effect.logDebug(`removed ${n} expired session(s)`) : Effect.void)),
+        Effect.catchAll((e) => Effect.logError("removing expired sessions failed", e)),
+        Effect.repeat(Schedule.spaced(interval)),
+        Effect.forkScoped,
+      )),
+  );
