@@ -46,12 +46,18 @@ export class ApiClient {
 
   private constructor(readonly baseUrl: string, readonly publicKey: string) {}
 
-  /** Reads the pool's key from the home page, and checks stats publishes the same one. */
-  static async connect(baseUrl: string): Promise<ApiClient> {
+  /** Trusts the key the home page shows. */
+  static async fromHomePage(baseUrl: string): Promise<ApiClient> {
     const home = await (await fetch(baseUrl + "/")).text();
     const key = /data-signature-pubkey="([A-Za-z0-9+/=]+)"/.exec(home)?.[1];
     assert.ok(key, "the home page shows the API signing key");
-    const client = new ApiClient(baseUrl, key);
+    return new ApiClient(baseUrl, key);
+  }
+
+  /** fromHomePage, and checks stats publishes the same key. */
+  static async connect(baseUrl: string): Promise<ApiClient> {
+    const client = await ApiClient.fromHomePage(baseUrl);
+    const key = client.publicKey;
     const stats = await client.call("GET", "/api/v1/stats");
     assert.equal(stats.body.data?.SignaturePubKey, key, "stats publishes the key the home page shows");
     return client;

@@ -37,16 +37,14 @@ export const openApiDocument = (commands: ReadonlyArray<ApiCommand>) => {
       schema: { type: "string" },
     },
   };
-  const envelopeOnly = (description: string) => ({
-    description,
-    headers: signatureHeader,
-    content: { "application/json": { schema: { $ref: `${DEFINITIONS}ErrorEnvelope` } } },
-  });
-  definitions.ErrorEnvelope = jsonSchema(envelopeSchemas(undefined, "absent").error);
-
   const operation = (version: number, cmd: ApiCommand) => {
     const envelope = envelopeSchemas(cmd.data, cmd.dataOnError);
     const failures = commonFailures(cmd);
+    const errorOnly = (description: string) => ({
+      description,
+      headers: signatureHeader,
+      content: { "application/json": { schema: jsonSchema(envelope.error) } },
+    });
     return {
       operationId: `v${version}_${cmd.method.toLowerCase()}_${cmd.name}`,
       summary: cmd.summary,
@@ -80,12 +78,9 @@ export const openApiDocument = (commands: ReadonlyArray<ApiCommand>) => {
             },
           },
         },
-        ...(cmd.fields === undefined ? {} : { "413": envelopeOnly("The body is larger than 16 KiB.") }),
+        ...(cmd.fields === undefined ? {} : { "413": errorOnly("The body is larger than 16 KiB.") }),
         ...(cmd.limits.ip === undefined && cmd.limits.user === undefined ? {} : {
-          "429": {
-            ...envelopeOnly("Rate limited; Retry-After says when to try again."),
-            headers: signatureHeader,
-          },
+          "429": errorOnly("Rate limited; Retry-After says when to try again."),
         }),
       },
     };
