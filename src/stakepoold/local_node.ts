@@ -2,10 +2,11 @@
 // with the servers' certificates pinned, reconnecting on their own. At start hcd must speak a
 // compatible JSON-RPC API (else stakepoold refuses to run); an unexpected wallet API is only
 // warned about, as the original did.
-import { Context, Data, Effect, Either, Layer, Redacted, Schedule } from "effect";
+import { Context, Data, Effect, Either, Layer, Schedule } from "effect";
 import { formatSemver, requireApiVersion, type Semver } from "../domain/semver.ts";
 import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
 import { makeRpcClient } from "../rpc/jsonrpc_client.ts";
+import type { RpcEndpoint } from "../rpc/transport.ts";
 import { type NodeRpc, nodeRpc, type VersionResult, type WalletRpc, walletRpc } from "../rpc/hc_methods.ts";
 
 /** hcd's JSON-RPC API stakepoold is built against. */
@@ -24,15 +25,6 @@ export class IncompatibleNode extends Data.TaggedError("IncompatibleNode")<{
   override get message() {
     return `hcd ${this.host} cannot be used: ${this.detail}`;
   }
-}
-
-export interface RpcEndpoint {
-  /** https://host:port */
-  readonly url: string;
-  readonly user: string;
-  readonly password: Redacted.Redacted<string>;
-  /** The server's rpc.cert (PEM). */
-  readonly certPem: string;
 }
 
 export interface LocalNodeOptions {
@@ -67,10 +59,7 @@ export class LocalNode extends Context.Tag("hcstakepool/LocalNode")<LocalNode, {
       Effect.gen(function* () {
         const connect = (name: string, e: RpcEndpoint) =>
           makeRpcClient({
-            url: e.url,
-            user: e.user,
-            password: Redacted.value(e.password),
-            certPem: e.certPem,
+            ...e,
             timeoutMs: options.timeoutMs ?? 10_000,
             name,
             backoff: { initialMs: 200, maxMs: 5_000 },
