@@ -140,14 +140,18 @@ Deno.test("exclusive sections run one at a time, in order", async () => {
     const vw = yield* setUp([healthy(), healthy()]);
     const log = yield* Ref.make<ReadonlyArray<string>>([]);
     const gate = yield* Deferred.make<void>();
+    const entered = yield* Deferred.make<void>();
     const first = yield* Effect.fork(vw.exclusive(Effect.gen(function* () {
       yield* Ref.update(log, (xs) => [...xs, "first in"]);
+      yield* Deferred.succeed(entered, undefined);
       yield* Deferred.await(gate);
       yield* Ref.update(log, (xs) => [...xs, "first out"]);
     })));
-    yield* Effect.yieldNow();
+    yield* Deferred.await(entered);
     const second = yield* Effect.fork(vw.exclusive(Ref.update(log, (xs) => [...xs, "second"])));
-    yield* Effect.sleep("20 millis");
+    // The event awaited: the second section is parked on the permit.
+    while ((yield* second.status)._tag === "Running") yield* Effect.yieldNow();
+    assert.deepEqual(yield* Ref.get(log), ["first in"]);
     yield* Deferred.succeed(gate, undefined);
     yield* Fiber.join(first);
     yield* Fiber.join(second);
