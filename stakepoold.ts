@@ -1,6 +1,8 @@
 // stakepoold: the voting daemon, one per voting node next to its hcd and hcwallet. Loads
 // stakepoold.conf, builds the layers and runs until SIGINT/SIGTERM, which lets votes in flight
-// finish. No state files: everything is rebuilt from the database and the wallet at start.
+// finish. The ticket set is rebuilt from the wallet at start; the users' preferences come from the
+// database, or from the snapshot in datadir while the database cannot be reached.
+import { join } from "node:path";
 import { Cause, Duration, Effect, Either, Exit, Fiber, Layer, ManagedRuntime, Option } from "effect";
 import {
   loadStakepooldConfig,
@@ -13,23 +15,33 @@ import { NETWORKS } from "./src/domain/params.ts";
 import { feeAddressHashes } from "./src/domain/poolfee.ts";
 import { loadOrCreateCertPair } from "./src/rpc/tls_cert.ts";
 import { layerInSubsystem, loggingLayer, SubsystemsRequested } from "./src/runtime/logging.ts";
+import { Supervisor, type SupervisorOptions } from "./src/runtime/supervisor.ts";
 import { ControlServer } from "./src/stakepoold/control_server.ts";
+import { HcdFeed } from "./src/stakepoold/hcd_feed.ts";
 import { LocalNode } from "./src/stakepoold/local_node.ts";
-import { LowFeeTickets } from "./src/storage/low_fee_tickets.ts";
-import { databaseLayer } from "./src/storage/database.ts";
-import { TicketStream } from "./src/stakepoold/ticket_stream.ts";
-import { Users } from "./src/storage/users.ts";
-import { databasePrefsLayer, Voter } from "./src/stakepoold/voter.ts";
+import { TicketEvents } from "./src/stakepoold/ticket_events.ts";
+import { TicketKeeper } from "./src/stakepoold/ticket_keeper.ts";
+import { Voter } from "./src/stakepoold/voter.ts";
+import { VotingPrefs } from "./src/stakepoold/voting_prefs.ts";
 
-/** norpclisten: how often users and low-fee tickets are reloaded from the database (as the original). */
+/**
+ * How often users and low-fee tickets are reloaded from the database: norpclisten's only source,
+ * as the original; with the control API a safety net beside the web app's pushes.
+ */
 const DEFAULT_DATABASE_RELOAD = Duration.seconds(240);
+/** While the database cannot be reached it is tried again after 1 s, doubling up to a minute. */
+const DEFAULT_DATABASE_RETRY = { initial: Duration.seconds(1), max: Duration.minutes(1) };
 /** How often the ticket set is rebuilt from the wallet besides at start and after reconnects. */
 const DEFAULT_RESYNC = Duration.minutes(5);
+/** The voting preferences snapshot, in datadir. */
+export const PREFS_SNAPSHOT_FILE = "voting-prefs.json";
 
 export interface StakepooldTuning {
   readonly resyncInterval?: Duration.DurationInput;
-  /** norpclisten only. */
   readonly databaseReloadInterval?: Duration.DurationInput;
+  readonly databaseRetry?: { readonly initial: Duration.DurationInput; readonly max: Duration.DurationInput };
+  /** Restart delays of the background loops. */
+  readonly loopRestart?: SupervisorOptions;
 }
 
 /** Every layer of one stakepoold; tests run several in one process. */
@@ -44,20 +56,34 @@ export const stakepooldLayer = (
       (e) => new Error(`coldwalletextpub: ${e.message}`),
     );
     const { hcd, wallet } = config;
-    const storage = Layer.provideMerge(
-      Layer.mergeAll(Users.layer, LowFeeTickets.layer),
-      databaseLayer(config.database),
+    // Each part's lines (its background loops' too) carry its debuglevel subsystem.
+    const voting = Voter.live({ net }).pipe(
+      layerInSubsystem("VOTR"),
+      Layer.provideMerge(
+        TicketKeeper.live({ net, poolFeePercent: config.poolFees, feeAddresses }).pipe(
+          layerInSubsystem("TKTS"),
+        ),
+      ),
+      Layer.provideMerge(
+        HcdFeed.live({ resyncInterval: tuning.resyncInterval ?? DEFAULT_RESYNC }).pipe(
+          layerInSubsystem("FEED"),
+        ),
+      ),
+      Layer.provideMerge(
+        Layer.mergeAll(
+          LocalNode.live({ net, hcd, wallet }).pipe(layerInSubsystem("RPCC")),
+          TicketEvents.live.pipe(layerInSubsystem("CTRL")),
+          Supervisor.layer(tuning.loopRestart),
+        ),
+      ),
     );
-    const voter = Voter.live({ net, poolFeePercent: config.poolFees, feeAddresses }).pipe(
-      Layer.provideMerge(TicketStream.live({ resyncInterval: tuning.resyncInterval ?? DEFAULT_RESYNC })),
-      Layer.provideMerge(LocalNode.live({ hcd, wallet }).pipe(layerInSubsystem("RPCC"))),
-    );
-    const prefs = databasePrefsLayer(
-      config.noRpcListen ? (tuning.databaseReloadInterval ?? DEFAULT_DATABASE_RELOAD) : undefined,
-    );
-    if (config.noRpcListen || config.controlSecret === undefined) {
-      return Layer.provideMerge(prefs, Layer.merge(voter, storage));
-    }
+    const prefs = VotingPrefs.live({
+      database: config.database,
+      snapshotFile: join(config.dataDir, PREFS_SNAPSHOT_FILE),
+      reloadInterval: tuning.databaseReloadInterval ?? DEFAULT_DATABASE_RELOAD,
+      retry: tuning.databaseRetry ?? DEFAULT_DATABASE_RETRY,
+    }).pipe(layerInSubsystem("DB"), Layer.provideMerge(voting));
+    if (config.noRpcListen || config.controlSecret === undefined) return prefs;
     const cert = yield* loadOrCreateCertPair(config.rpcCert, config.rpcKey, "stakepoold autogenerated cert");
     const control = ControlServer.live({
       net,
@@ -66,7 +92,7 @@ export const stakepooldLayer = (
       keyPem: cert.keyPem,
       secret: config.controlSecret,
     }).pipe(layerInSubsystem("CTRL"));
-    return Layer.provideMerge(Layer.merge(prefs, control), Layer.merge(voter, storage));
+    return Layer.provideMerge(control, prefs);
   }));
 
 /** A failure as one line: the typed error's message, else the first line of the cause. */

@@ -46,7 +46,7 @@ export const voteLatencyBenchmarks = async (): Promise<ReadonlyArray<Measurement
             /** `${stakepoold} ${blockHash} ${ticket}` → when its vote was answered. */
             const answered = new Map<string, number>();
             const listeners = yield* Effect.forEach(spds, (spd) =>
-              Effect.fork(Stream.runForEach(spd.voter.events, (e) =>
+              Effect.fork(Stream.runForEach(spd.events, (e) =>
                 Effect.sync(() => {
                   if (OUTCOMES.has(e.kind)) {
                     answered.set(`${spd.index} ${e.blockHash} ${e.TicketHash}`, performance.now());

@@ -197,21 +197,24 @@ export const addedReplaced = (
 
 /**
  * The set rebuilt from a full wallet scan at height `scanHeight`: the scan is the truth (nothing
- * drifts), except that tickets mined in the last block may not have reached the wallet yet and
- * are kept. Reports the tickets that appeared or changed state, and those that disappeared.
+ * drifts), except that tickets mined in the last block may not have reached the wallet yet, and
+ * tickets the wallet listed but that could not be looked up (`unresolved`), are kept as they were.
+ * Reports the tickets that appeared or changed state, and those that disappeared.
  */
 export const ticketsRescanned = (
   set: TicketSet,
   scanned: ReadonlyArray<PoolTicket>,
   scanHeight: number,
+  unresolved: ReadonlyArray<string>,
 ): {
   readonly set: TicketSet;
   readonly changes: ReadonlyArray<TicketChange>;
   readonly disappeared: ReadonlyArray<PoolTicket>;
 } => {
   const tickets = new Map(scanned.map((t) => [t.hash, t]));
+  const unknown = new Set(unresolved);
   for (const t of set.tickets.values()) {
-    if (!tickets.has(t.hash) && t.height >= scanHeight - 1) tickets.set(t.hash, t);
+    if (!tickets.has(t.hash) && (t.height >= scanHeight - 1 || unknown.has(t.hash))) tickets.set(t.hash, t);
   }
   const next = { ...set, tickets };
   const disappeared = [...set.tickets.values()].filter((t) => !tickets.has(t.hash));

@@ -556,8 +556,17 @@ export const decodeNotification = (
     HcNotification,
     ParseResult.ParseError
   >).pipe(
+    // One line per problem, named by its place in the params: a log line stays one line.
     Either.mapLeft((e) =>
-      new RpcDecodeError({ host, method: n.method, detail: ParseResult.TreeFormatter.formatErrorSync(e) })
+      new RpcDecodeError({
+        host,
+        method: n.method,
+        detail: ParseResult.ArrayFormatter.formatErrorSync(e)
+          .map((issue) =>
+            `params${issue.path.map((p) => `[${JSON.stringify(p)}]`).join("")}: ${issue.message}`
+          )
+          .join("; "),
+      })
     ),
   );
 };
@@ -568,12 +577,19 @@ export const encodeNotification = (n: HcNotification): RpcNotification => ({
   params: Schema.encodeSync(notificationSchemas[n._tag])(n) as ReadonlyArray<unknown>,
 });
 
-/** The client's notifications decoded; unknown or malformed ones are logged and skipped. */
+/**
+ * The client's notifications decoded. One that does not decode is skipped and logged at error
+ * level with its method: a winningtickets among them is a vote missed.
+ */
 export const hcNotifications = (client: RpcClient): Stream.Stream<HcNotification> =>
   client.notifications.pipe(
     Stream.mapEffect((n) =>
       Either.match(decodeNotification(client.host, n), {
-        onLeft: (e) => Effect.logDebug(`ignored notification: ${e.message}`).pipe(Effect.as(undefined)),
+        onLeft: (e) =>
+          Effect.logError(`notification ${n.method} from ${client.name} does not decode; skipped`).pipe(
+            Effect.annotateLogs({ method: n.method, detail: e.detail }),
+            Effect.as(undefined),
+          ),
         onRight: (v) => Effect.succeed(v),
       })
     ),

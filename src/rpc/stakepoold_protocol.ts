@@ -49,6 +49,22 @@ export const StakepooldStatus = Schema.Struct({
   walletConnected: Schema.Boolean,
   /** When the ticket set was last rebuilt from the wallet; absent before the first rebuild. */
   lastResync: Schema.optional(Schema.Date),
+  /**
+   * Where the users' preferences and the added low-fee tickets in use last came from: read from
+   * the database, pushed by the web app, or (the database unreachable at start) the local snapshot.
+   */
+  prefsSource: Schema.Literal("database", "snapshot", "pushed", "none"),
+  /** Whether the database answered stakepoold's last attempt to read it, and if not why. */
+  database: Schema.Literal("answering", "unreachable"),
+  databaseError: Schema.optional(Schema.String),
+  /** stakepoold's background loops: a loop that died is restarted and counted here. */
+  loops: Schema.Array(Schema.Struct({
+    name: Schema.String,
+    state: Schema.Literal("running", "restarting"),
+    restarts: Schema.Int,
+    lastError: Schema.optional(Schema.String),
+    lastErrorAt: Schema.optional(Schema.Date),
+  })),
 });
 export type StakepooldStatus = typeof StakepooldStatus.Type;
 

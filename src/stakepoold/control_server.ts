@@ -20,15 +20,23 @@ import { Hono } from "hono";
 import { decodeAddressForNet } from "../domain/address.ts";
 import type { NetParams } from "../domain/params.ts";
 import {
+  CONTROL_API_VERSION,
   ControlApi,
   ControlBadRequest,
   ControlFailed,
   type ControlOperation,
   ControlUnauthorized,
   EVENTS_PATH,
+  type StakepooldStatus,
   TicketEvent,
 } from "../rpc/stakepoold_protocol.ts";
-import { Voter, type VoterApi } from "./voter.ts";
+import type { Supervisor } from "../runtime/supervisor.ts";
+import type { LocalNode } from "./local_node.ts";
+import { stakepooldStatus } from "./status.ts";
+import { TicketEvents } from "./ticket_events.ts";
+import { TicketKeeper } from "./ticket_keeper.ts";
+import type { Voter } from "./voter.ts";
+import { VotingPrefs } from "./voting_prefs.ts";
 
 export interface ControlServerOptions {
   /** Addresses pushed by the web app must be P2SH addresses of this network. */
@@ -67,9 +75,11 @@ const splitHostPort = (hostPort: string) => {
   return { hostname: hostPort.slice(0, i).replace(/^\[(.*)\]$/, "$1"), port: Number(hostPort.slice(i + 1)) };
 };
 
-type Handlers = {
-  readonly [K in keyof typeof ControlApi]: (req: never) => Effect.Effect<unknown, ControlBadRequest>;
-};
+/** Each operation's handler, typed by the operation's request and response Schemas. */
+type Handler<Op> = Op extends ControlOperation<infer Req, infer Res>
+  ? (req: Schema.Schema.Type<Req>) => Effect.Effect<Schema.Schema.Type<Res>, ControlBadRequest>
+  : never;
+type Handlers = { readonly [K in keyof typeof ControlApi]: Handler<(typeof ControlApi)[K]> };
 
 /** Every pushed address must be a pool ticket address (P2SH) of this network. */
 const requireTicketAddresses = (net: NetParams, field: string, addresses: ReadonlyArray<string>) => {
@@ -82,31 +92,48 @@ const requireTicketAddresses = (net: NetParams, field: string, addresses: Readon
   );
 };
 
-const handlersOf = (voter: VoterApi, net: NetParams): Handlers => ({
-  version: () => Effect.succeed(voter.version),
+const VERSION = {
+  versionString: `${CONTROL_API_VERSION.major}.${CONTROL_API_VERSION.minor}.${CONTROL_API_VERSION.patch}`,
+  ...CONTROL_API_VERSION,
+  prerelease: "",
+  buildMetadata: "",
+};
+
+const handlersOf = (
+  keeper: Context.Tag.Service<TicketKeeper>,
+  prefs: Context.Tag.Service<VotingPrefs>,
+  status: Effect.Effect<StakepooldStatus>,
+  net: NetParams,
+): Handlers => ({
+  version: () => Effect.succeed(VERSION),
   ping: () => Effect.succeed({}),
-  status: () => voter.status,
-  getLiveTickets: () => Effect.map(voter.liveTickets, (tickets) => ({ tickets })),
-  getAddedLowFeeTickets: () => Effect.map(voter.addedLowFeeTickets, (tickets) => ({ tickets })),
-  getIgnoredLowFeeTickets: () => Effect.map(voter.ignoredLowFeeTickets, (tickets) => ({ tickets })),
-  setAddedLowFeeTickets: (req: typeof ControlApi.setAddedLowFeeTickets.request.Type) =>
+  status: () => status,
+  getLiveTickets: () => Effect.map(keeper.liveTickets, (tickets) => ({ tickets })),
+  getAddedLowFeeTickets: () => Effect.map(keeper.addedLowFeeTickets, (tickets) => ({ tickets })),
+  getIgnoredLowFeeTickets: () => Effect.map(keeper.ignoredLowFeeTickets, (tickets) => ({ tickets })),
+  setAddedLowFeeTickets: (req) =>
     requireTicketAddresses(net, "TicketAddress", req.tickets.map((t) => t.TicketAddress)).pipe(
-      Effect.zipRight(voter.setAddedLowFeeTickets(req.tickets)),
+      Effect.zipRight(prefs.pushAddedLowFeeTickets(req.tickets)),
       Effect.as({}),
     ),
-  setUserVotingPrefs: (req: typeof ControlApi.setUserVotingPrefs.request.Type) =>
+  setUserVotingPrefs: (req) =>
     requireTicketAddresses(net, "MultiSigAddress", req.userVotingConfig.map((u) => u.MultiSigAddress)).pipe(
-      Effect.zipRight(voter.setUserVotingPrefs(req.userVotingConfig)),
+      Effect.zipRight(prefs.pushUsers(req.userVotingConfig)),
       Effect.as({}),
     ),
 });
 
 const makeControlServer = (options: ControlServerOptions) =>
   Effect.gen(function* () {
-    const voter = yield* Voter;
+    const keeper = yield* TicketKeeper;
+    const prefs = yield* VotingPrefs;
+    const events = yield* TicketEvents;
+    const statusContext = yield* Effect.context<
+      TicketKeeper | Voter | VotingPrefs | LocalNode | Supervisor
+    >();
     const runtime = yield* Effect.runtime<never>();
     const run = Runtime.runPromise(runtime);
-    const handlers = handlersOf(voter, options.net);
+    const handlers = handlersOf(keeper, prefs, Effect.provide(stakepooldStatus, statusContext), options.net);
     const sockets = new Set<WebSocket>();
 
     const app = new Hono();
@@ -125,11 +152,11 @@ const makeControlServer = (options: ControlServerOptions) =>
       await next();
     });
 
-    for (
-      const [name, op] of Object.entries(ControlApi) as Array<
-        [keyof Handlers, ControlOperation<Schema.Schema.AnyNoContext, Schema.Schema.AnyNoContext>]
-      >
-    ) {
+    const route = <Req extends Schema.Schema.AnyNoContext, Res extends Schema.Schema.AnyNoContext>(
+      name: string,
+      op: ControlOperation<Req, Res>,
+      handle: (req: Schema.Schema.Type<Req>) => Effect.Effect<Schema.Schema.Type<Res>, ControlBadRequest>,
+    ) =>
       app.post(op.path, async (c) => {
         const body = await c.req.json().catch(() => undefined);
         const decoded = Schema.decodeUnknownEither(op.request)(body ?? {});
@@ -139,7 +166,7 @@ const makeControlServer = (options: ControlServerOptions) =>
         }
         const exit = await run(
           Effect.exit(
-            handlers[name](decoded.right as never).pipe(
+            handle(decoded.right).pipe(
               Effect.flatMap(Schema.encode(op.response)),
               Effect.withSpan(`ControlServer.${name}`),
             ),
@@ -150,12 +177,20 @@ const makeControlServer = (options: ControlServerOptions) =>
         if (Option.isSome(refused) && refused.value instanceof ControlBadRequest) {
           return c.json(Schema.encodeSync(ControlBadRequest)(refused.value), 400);
         }
+        await run(Effect.logError(`control API ${name} failed`, exit.cause));
         return c.json(
           Schema.encodeSync(ControlFailed)(new ControlFailed({ message: `${name} failed` })),
           500,
         );
       });
-    }
+    route("version", ControlApi.version, handlers.version);
+    route("ping", ControlApi.ping, handlers.ping);
+    route("status", ControlApi.status, handlers.status);
+    route("getLiveTickets", ControlApi.getLiveTickets, handlers.getLiveTickets);
+    route("getAddedLowFeeTickets", ControlApi.getAddedLowFeeTickets, handlers.getAddedLowFeeTickets);
+    route("getIgnoredLowFeeTickets", ControlApi.getIgnoredLowFeeTickets, handlers.getIgnoredLowFeeTickets);
+    route("setAddedLowFeeTickets", ControlApi.setAddedLowFeeTickets, handlers.setAddedLowFeeTickets);
+    route("setUserVotingPrefs", ControlApi.setUserVotingPrefs, handlers.setUserVotingPrefs);
 
     app.get(EVENTS_PATH, (c) => {
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.text("websocket expected", 400);
@@ -165,7 +200,7 @@ const makeControlServer = (options: ControlServerOptions) =>
       socket.onopen = () => {
         sockets.add(socket);
         fiber = Runtime.runFork(runtime)(
-          voter.events.pipe(
+          events.stream.pipe(
             Stream.runForEach((e) =>
               Effect.sync(() => {
                 if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(encode(e)));

@@ -1,13 +1,16 @@
 // The hcd + hcwallet pair a stakepoold sits next to (behaviour §5.2): websocket JSON-RPC clients
 // with the servers' certificates pinned, reconnecting on their own. At start hcd must speak a
 // compatible JSON-RPC API (else stakepoold refuses to run); an unexpected wallet API is only
-// warned about, as the original did.
+// warned about, as the original did. Both must be on the configured network: the original only
+// logged a node on another one, then voted nothing (or, with a shared key, the wrong chain).
 import { Context, Data, Effect, Either, Layer, Schedule } from "effect";
+import { parseExtendedKey } from "../domain/hdkey.ts";
+import { type NetParams, NETWORKS } from "../domain/params.ts";
 import { formatSemver, requireApiVersion, type Semver } from "../domain/semver.ts";
 import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
 import { makeRpcClient } from "../rpc/jsonrpc_client.ts";
 import type { RpcEndpoint } from "../rpc/transport.ts";
-import { type NodeRpc, nodeRpc, type VersionResult, type WalletRpc, walletRpc } from "../rpc/hc_methods.ts";
+import { type NodeRpc, nodeRpc, type WalletRpc, walletRpc } from "../rpc/hc_methods.ts";
 
 /** hcd's JSON-RPC API stakepoold is built against. */
 export const REQUIRED_HCD_API: Semver = { major: 3, minor: 1, patch: 0 };
@@ -27,7 +30,20 @@ export class IncompatibleNode extends Data.TaggedError("IncompatibleNode")<{
   }
 }
 
+/** hcd or hcwallet is on another network than the configured one, or would not say which. */
+export class WrongNetwork extends Data.TaggedError("WrongNetwork")<{
+  readonly server: "hcd" | "hcwallet";
+  readonly host: string;
+  readonly detail: string;
+}> {
+  override get message() {
+    return `${this.server} ${this.host} cannot be used: ${this.detail}`;
+  }
+}
+
 export interface LocalNodeOptions {
+  /** The configured network; hcd and the wallet must be on it. */
+  readonly net: NetParams;
   readonly hcd: RpcEndpoint;
   readonly wallet: RpcEndpoint;
   /** Per-call timeout; a vote waits at most this long for each of its two calls. */
@@ -41,7 +57,7 @@ const describe = (e: RpcError | RpcDecodeError) =>
   e._tag === "RpcCallError" ? `version failed: ${e.code}: ${e.message}` : e.message;
 
 /** A server that is not up yet is waited for; one that answers is judged by its answer. */
-const answered = (name: string, call: Effect.Effect<VersionResult, RpcError | RpcDecodeError>) =>
+const answered = <A>(name: string, call: Effect.Effect<A, RpcError | RpcDecodeError>) =>
   call.pipe(
     Effect.tapError((e) =>
       unreachable(e) ? Effect.logWarning(`waiting for ${name}: ${e.message}`) : Effect.void
@@ -101,6 +117,47 @@ export class LocalNode extends Context.Tag("hcstakepool/LocalNode")<LocalNode, {
           onRight: (v) =>
             Effect.logInfo("hcwallet JSON-RPC API").pipe(Effect.annotateLogs({ version: formatSemver(v) })),
         });
+
+        const { net } = options;
+        const hcdRefused = (detail: string) =>
+          new WrongNetwork({ server: "hcd", host: node.client.host, detail });
+        const magic = yield* answered("hcd", node.getCurrentNet()).pipe(
+          Effect.mapError((e) => hcdRefused(`getcurrentnet failed (${describe(e)}), its network is unknown`)),
+        );
+        if (magic !== net.wireMagic) {
+          const named = Object.values(NETWORKS).find((n) => n.wireMagic === magic)?.name ??
+            "an unknown network";
+          return yield* Effect.fail(
+            hcdRefused(
+              `it is on ${named} (wire magic 0x${
+                magic.toString(16)
+              }), stakepoold is configured for ${net.name}`,
+            ),
+          );
+        }
+        // The wallet's network shows in its account key's version bytes (spub, tpub, dpub).
+        const walletRefused = (detail: string) =>
+          new WrongNetwork({ server: "hcwallet", host: wallet.client.host, detail });
+        const accountKey = yield* answered("hcwallet", wallet.getMasterPubKey("default")).pipe(
+          Effect.mapError((e) =>
+            walletRefused(`getmasterpubkey failed (${describe(e)}), its network is unknown`)
+          ),
+        );
+        if (Either.isLeft(parseExtendedKey(accountKey, net))) {
+          const named = Object.values(NETWORKS).find((n) => Either.isRight(parseExtendedKey(accountKey, n)))
+            ?.name;
+          return yield* Effect.fail(
+            walletRefused(
+              `its default account key is ${
+                named === undefined ? "not a key of any HC network" : `for ${named}`
+              }, ` +
+                `stakepoold is configured for ${net.name}`,
+            ),
+          );
+        }
+        yield* Effect.logInfo("hcd and hcwallet are on the configured network").pipe(
+          Effect.annotateLogs({ network: net.name }),
+        );
         return { node, wallet };
       }),
     );

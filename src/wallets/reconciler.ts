@@ -1,17 +1,22 @@
 // The periodic wallet reconciler (anchors §6 goal 1, vspd's consistency loop): every few minutes it
 // repeats the cheap part of the startup sync, repairing a wallet that came back without scripts
 // or tickets, and keeps a report of what it did and what it could not fix. While wallet commands
-// are stopped it only reports: repairing is then an operator's decision.
-import { Context, Duration, Effect, Layer, Option, Ref, Schedule } from "effect";
+// are stopped it only reports: repairing is then an operator's decision. Every round also pushes
+// the users and the added low-fee tickets to every stakepoold, so one that restarted, or missed a
+// push while it was away, is brought up to date (issue 9 item 2), wallets stopped or not.
+import { Clock, Context, Duration, Effect, Layer, Option, Ref, Schedule } from "effect";
 import type { Users } from "../storage/users.ts";
+import { StakepooldClients } from "./stakepoolds.ts";
 import { VotingWallets } from "./voting_wallets.ts";
 import { repairCount, type SyncSummary, syncWallets } from "./wallet_sync.ts";
 
 export interface ReconcileReport {
   readonly at: Date;
-  /** Undefined when the round could not run (stopped, too few wallets, vote versions differ…). */
+  /** Undefined when the wallets' part could not run (stopped, too few wallets, vote versions differ…). */
   readonly summary: SyncSummary | undefined;
-  /** What needs an operator: the round's failure, wallets skipped, items not repaired. */
+  /** Stakepoolds that took the push of users and low-fee tickets. */
+  readonly stakepooldsUpdated: number;
+  /** What needs an operator: the round's failure, wallets skipped, items not repaired, stakepoolds not told. */
   readonly problems: ReadonlyArray<string>;
 }
 
@@ -42,36 +47,51 @@ export class Reconciler extends Context.Tag("hcstakepool/Reconciler")<Reconciler
 }
 
 const makeReconciler = Effect.gen(function* () {
-  const context = yield* Effect.context<VotingWallets | Users>();
+  const context = yield* Effect.context<VotingWallets | Users | StakepooldClients>();
   const vw = yield* VotingWallets;
+  const stakepoolds = yield* StakepooldClients;
   const last = yield* Ref.make(Option.none<ReconcileReport>());
 
-  const round = Effect.gen(function* () {
+  const walletsPart = Effect.gen(function* () {
     const stopped = yield* vw.stopped;
-    if (Option.isSome(stopped)) {
-      return { at: new Date(), summary: undefined, problems: [stopped.value.message] };
-    }
+    if (Option.isSome(stopped)) return { summary: undefined, problems: [stopped.value.message] };
     return yield* syncWallets({ resetVoteBits: false }).pipe(
       Effect.match({
-        onFailure: (e) => ({ at: new Date(), summary: undefined, problems: [e.message] }),
+        onFailure: (e) => ({ summary: undefined, problems: [e.message] }),
         onSuccess: (summary) => ({
-          at: new Date(),
           summary,
           problems: [...summary.skipped.map((s) => `${s.wallet}: ${s.reason}`), ...summary.problems],
         }),
       }),
     );
-  }).pipe(
-    // A defect (a row that does not decode, a bug) ends this round only: the schedule would stop
-    // for good, and with it every later repair.
-    Effect.catchAllDefect((defect) =>
-      Effect.succeed<ReconcileReport>({
-        at: new Date(),
-        summary: undefined,
-        problems: [`round failed unexpectedly: ${defect instanceof Error ? defect.message : String(defect)}`],
-      })
-    ),
-  );
+  });
+
+  // A defect (a row that does not decode, a bug) ends that part of this round only: the schedule
+  // would stop for good, and with it every later repair and push.
+  const survive = <A, R>(part: string, effect: Effect.Effect<A, never, R>, failed: (problem: string) => A) =>
+    Effect.catchAllDefect(effect, (defect) =>
+      Effect.succeed(failed(
+        `${part} failed unexpectedly: ${defect instanceof Error ? defect.message : String(defect)}`,
+      )));
+
+  const round = Effect.gen(function* () {
+    const wallets = yield* survive(
+      "round",
+      walletsPart,
+      (problem) => ({ summary: undefined, problems: [problem] }),
+    );
+    const pushed = yield* survive(
+      "stakepoold update",
+      stakepoolds.updateAll("all"),
+      (problem) => ({ ok: 0, failed: [{ host: "stakepoolds", reason: problem }] }),
+    );
+    return {
+      at: new Date(yield* Clock.currentTimeMillis),
+      summary: wallets.summary,
+      stakepooldsUpdated: pushed.ok,
+      problems: [...wallets.problems, ...pushed.failed.map((f) => `stakepoold ${f.host}: ${f.reason}`)],
+    } satisfies ReconcileReport;
+  });
 
   const runOnce = round.pipe(
     Effect.tap((report) => Ref.set(last, Option.some(report))),

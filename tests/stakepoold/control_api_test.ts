@@ -7,6 +7,7 @@ import {
   buyPoolTickets,
   CONTROL_SECRET,
   eventually,
+  mineUntilMature,
   mineUntilSelected,
   registerUsers,
   startStakepoolds,
@@ -84,14 +85,14 @@ Deno.test("control API: the right secret and pinned cert work, a wrong secret or
           }
           if (bought.length === 0 || (yield* live).has(bought.at(-1)!)) {
             bought.push(...(yield* buyPoolTickets(userWallet, users[0])));
-            network.control.generate(1);
+            mineUntilMature(network);
           }
           return false;
         }),
       );
     })));
 
-Deno.test("control API status: ticket counts, users, votes by outcome, best block, connections, last rebuild", () =>
+Deno.test("control API status: ticket counts, users, votes by outcome, best block, connections, last rebuild, preferences source, loops", () =>
   withStakepooldSetup({ network: { nodes: 2 } }, ({ network, database, dir }) =>
     Effect.gen(function* () {
       const { users, userWallet } = yield* registerUsers(network, [
@@ -101,7 +102,7 @@ Deno.test("control API status: ticket counts, users, votes by outcome, best bloc
       const startedAt = Date.now();
       const spds = yield* startStakepoolds(network, database, dir);
       const [ticket] = yield* buyPoolTickets(userWallet, users[0]);
-      network.control.generate(1);
+      mineUntilMature(network);
       const { height } = network.control.chainState();
       for (const spd of spds) {
         yield* eventually(
@@ -109,7 +110,7 @@ Deno.test("control API status: ticket counts, users, votes by outcome, best bloc
           Effect.map(spd.control.status, (s) => s.liveTickets === 1 && s.bestBlockHeight === height),
         );
         const status = yield* spd.control.status;
-        assert.deepEqual({ ...status, lastResync: undefined }, {
+        assert.deepEqual({ ...status, lastResync: undefined, loops: undefined }, {
           liveTickets: 1,
           addedLowFeeTickets: 0,
           ignoredLowFeeTickets: 0,
@@ -119,7 +120,22 @@ Deno.test("control API status: ticket counts, users, votes by outcome, best bloc
           hcdConnected: true,
           walletConnected: true,
           lastResync: undefined,
+          prefsSource: "database",
+          database: "answering",
+          loops: undefined,
         });
+        assert.deepEqual(
+          status.loops.map((l) => `${l.name} ${l.state} ${l.restarts}`).sort(),
+          [
+            "database running 0",
+            "hcd notifications running 0",
+            "ticket notifications running 0",
+            "ticket set rebuilds running 0",
+            "ticket set running 0",
+            "vote defaults running 0",
+            "winners running 0",
+          ],
+        );
         assert.ok(status.lastResync instanceof Date && status.lastResync.getTime() >= startedAt);
       }
 

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { Context, Effect, Layer } from "effect";
+import { Effect, Layer } from "effect";
 import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
 import { Users } from "../../src/storage/users.ts";
-import { Voter } from "../../src/stakepoold/voter.ts";
 import { stakepooldLayer } from "../../stakepoold.ts";
 import {
   buyPoolTickets,
   eventually,
+  partsOf,
   registerUsers,
   stakepooldConfigFor,
   withStakepooldSetup,
@@ -22,7 +22,7 @@ Deno.test("norpclisten: new vote bits, a new user and an added low-fee ticket in
       const context = yield* Layer.build(
         stakepooldLayer(config, { databaseReloadInterval: "200 millis" }),
       );
-      const voter = Context.get(context, Voter);
+      const { keeper, status } = partsOf(context);
       const hashes = (tickets: Effect.Effect<ReadonlyArray<{ TicketHash: string }>>) =>
         Effect.map(tickets, (ts) => new Set(ts.map((t) => t.TicketHash)));
 
@@ -34,12 +34,12 @@ Deno.test("norpclisten: new vote bits, a new user and an added low-fee ticket in
       yield* eventually(
         "the paid ticket is live, the low-fee one ignored",
         Effect.zipWith(
-          hashes(voter.liveTickets),
-          hashes(voter.ignoredLowFeeTickets),
+          hashes(keeper.liveTickets),
+          hashes(keeper.ignoredLowFeeTickets),
           (live, ignored) => live.has(paid) && ignored.has(lowFee) && !live.has(lowFee),
         ),
       );
-      assert.equal((yield* voter.status).userVotingConfigs, 1);
+      assert.equal((yield* status).userVotingConfigs, 1);
 
       // What the web app writes; nobody tells this stakepoold.
       yield* (yield* Users).setVoteBits(owner.userId, 3, 7);
@@ -53,8 +53,8 @@ Deno.test("norpclisten: new vote bits, a new user and an added low-fee ticket in
       yield* eventually(
         "a reload brought the second user and the added low-fee ticket",
         Effect.zipWith(
-          voter.status,
-          hashes(voter.liveTickets),
+          status,
+          hashes(keeper.liveTickets),
           (s, live) => s.userVotingConfigs === 2 && s.addedLowFeeTickets === 1 && live.has(lowFee),
         ),
       );
@@ -74,6 +74,6 @@ Deno.test("norpclisten: new vote bits, a new user and an added low-fee ticket in
       assert.deepEqual(votedBits(paid), [3]);
       assert.deepEqual(votedBits(lowFee), [3]);
       // hcd records a vote before stakepoold has its answer and counts it.
-      yield* eventually("both votes are counted", Effect.map(voter.status, (s) => s.votes.voted === 2));
-      assert.deepEqual((yield* voter.status).votes, { voted: 2, duplicate: 0, failed: 0 });
+      yield* eventually("both votes are counted", Effect.map(status, (s) => s.votes.voted === 2));
+      assert.deepEqual((yield* status).votes, { voted: 2, duplicate: 0, failed: 0 });
     })));

@@ -13,6 +13,7 @@ import {
   buyPoolTickets,
   CONTROL_SECRET,
   eventually,
+  mineUntilMature,
   mineUntilSelected,
   POOL_FEES,
   registerUsers,
@@ -119,7 +120,7 @@ Deno.test("stakepoold.ts -C stakepoold.conf: ready over TLS, votes a pool ticket
           );
           const control = yield* client;
           const [ticket] = yield* buyPoolTickets(userWallet, owner);
-          network.control.generate(1);
+          mineUntilMature(network);
           yield* eventually(
             "the ticket is live",
             Effect.map(control.status, (s) => s.liveTickets === 1 && s.userVotingConfigs === 1),
@@ -163,6 +164,35 @@ Deno.test("stakepoold.ts -C stakepoold.conf: ready over TLS, votes a pool ticket
           refusal[0],
           /stakepoold stopped: hcd .* hcdjsonrpcapi compatible with 3\.1\.0 is required/,
         );
+      }),
+  ));
+
+Deno.test("stakepoold.ts with a wrong database password exits 1 with the server's reason in one line, the password nowhere", () =>
+  withStakepooldSetup(
+    { network: { nodes: 1 }, database: "mysql" },
+    ({ network, database, dir: appdata }) =>
+      Effect.gen(function* () {
+        const wrong = "not-the-db-password-7f3a";
+        const confFile = `${appdata}/stakepoold.conf`;
+        yield* Effect.promise(() =>
+          Deno.writeTextFile(
+            confFile,
+            stakepooldConf(network, { ...database, dbpassword: Redacted.make(wrong) }, appdata, freePort()),
+          )
+        );
+        const out = yield* Effect.promise(() => run(["-C", confFile]).output());
+        const logs = text(out.stdout) + text(out.stderr);
+        assert.equal(out.code, 1, logs);
+        const errors = logs.split("\n").filter((l) => /level=ERROR/.test(l));
+        assert.equal(errors.length, 1, logs);
+        assert.match(
+          errors[0],
+          new RegExp(
+            `stakepoold stopped: database mysql://${database.dbuser}@${database.dbhost}:${database.dbport}/` +
+              `${database.dbname} refused: (MysqlClient: Failed to connect: )?Access denied for user '${database.dbuser}'@`,
+          ),
+        );
+        assert.ok(!logs.includes(wrong), "the password was logged");
       }),
   ));
 

@@ -1,23 +1,16 @@
 import assert from "node:assert/strict";
-import { Cause, Effect, Exit, Layer, Logger, LogLevel, Option } from "effect";
+import { Cause, Effect, Exit, Layer, LogLevel, Option } from "effect";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
 import { RpcCode } from "../../src/rpc/errors.ts";
-import { IncompatibleNode } from "../../src/stakepoold/local_node.ts";
+import type { StakepooldConfig } from "../../src/config/stakepoold.ts";
+import { startSimNetwork } from "../../src/sim/network.ts";
+import { IncompatibleNode, WrongNetwork } from "../../src/stakepoold/local_node.ts";
 import { stakepooldLayer } from "../../stakepoold.ts";
-import { stakepooldConfigFor, startStakepoolds, withStakepooldSetup } from "./support.ts";
+import { logLinesInto, stakepooldConfigFor, startStakepoolds, withStakepooldSetup } from "./support.ts";
 
 const versionRefused = (server: "hcd" | "wallet") => ({
   methodErrors: { version: { code: RpcCode.methodNotFound, message: "Method not found", server } },
 });
-
-/** Collects warnings, with their annotations, instead of printing them. */
-const warningsInto = (warnings: string[]) =>
-  Logger.replace(
-    Logger.defaultLogger,
-    Logger.make(({ logLevel, message }) => {
-      if (LogLevel.greaterThanEqual(logLevel, LogLevel.Warning)) warnings.push(String(message));
-    }),
-  );
 
 Deno.test("stakepoold refuses to start when hcd does not report a compatible hcdjsonrpcapi", () =>
   withStakepooldSetup({ network: { nodes: 1 } }, ({ network, database, dir }) =>
@@ -43,7 +36,7 @@ Deno.test("stakepoold starts with a warning when the wallet's API version cannot
       yield* Effect.scoped(Effect.gen(function* () {
         const [spd] = yield* startStakepoolds(network, database, dir);
         assert.deepEqual(yield* spd.control.call(ControlApi.ping, {}), {});
-      })).pipe(Effect.provide(warningsInto(warnings)));
+      })).pipe(Effect.provide(logLinesInto(warnings, LogLevel.Warning)));
       const walletWarnings = warnings.filter((w) => w.includes("hcwallet"));
       assert.equal(walletWarnings.length, 1, warnings.join("\n"));
       assert.match(walletWarnings[0], /may not work as expected: version failed: -32601: Method not found/);
@@ -56,6 +49,57 @@ Deno.test("stakepoold starts without a wallet warning against hcwallet's own API
       yield* Effect.scoped(Effect.gen(function* () {
         const [spd] = yield* startStakepoolds(network, database, dir);
         assert.deepEqual(yield* spd.control.call(ControlApi.ping, {}), {});
-      })).pipe(Effect.provide(warningsInto(warnings)));
+      })).pipe(Effect.provide(logLinesInto(warnings, LogLevel.Warning)));
       assert.deepEqual(warnings.filter((w) => w.includes("hcwallet")), []);
+    })));
+
+/** The refusal stakepoold's layers fail with, as a WrongNetwork. */
+const refusedAsWrongNetwork = (config: StakepooldConfig) =>
+  Effect.gen(function* () {
+    const exit = yield* Effect.exit(Effect.scoped(Layer.build(stakepooldLayer(config))));
+    assert.ok(Exit.isFailure(exit), "stakepoold started");
+    const failure = Option.getOrThrow(Cause.failureOption(exit.cause));
+    assert.ok(failure instanceof WrongNetwork, String(failure));
+    return failure;
+  });
+
+Deno.test("stakepoold refuses an hcd on another network than the configured one (getcurrentnet)", () =>
+  withStakepooldSetup(
+    { network: { nodes: 1, net: "testnet2" } },
+    ({ network, database, dir }) =>
+      Effect.gen(function* () {
+        const config = { ...stakepooldConfigFor(network, database, dir, 0), network: "simnet" as const };
+        const failure = yield* refusedAsWrongNetwork(config);
+        assert.equal(failure.server, "hcd");
+        assert.equal(
+          failure.message,
+          `hcd ${new URL(network.endpoints.nodes[0].hcd.url).host} cannot be used: ` +
+            "it is on testnet2 (wire magic 0x9ab5693b), stakepoold is configured for simnet",
+        );
+      }),
+  ));
+
+Deno.test("stakepoold refuses an hcwallet on another network than the configured one (its account key)", () =>
+  withStakepooldSetup({ network: { nodes: 1 } }, ({ network, database, dir }) =>
+    Effect.gen(function* () {
+      const other = yield* Effect.acquireRelease(
+        Effect.promise(async () => {
+          const datadir = await Deno.makeTempDir({ prefix: "hcsim-testnet2-" });
+          const sim = await startSimNetwork({ nodes: 1, net: "testnet2", backgroundTickets: 8, datadir });
+          return { sim, datadir };
+        }),
+        ({ sim, datadir }) =>
+          Effect.promise(() => sim.close().then(() => Deno.remove(datadir, { recursive: true }))),
+      );
+      const config = {
+        ...stakepooldConfigFor(network, database, dir, 0),
+        wallet: stakepooldConfigFor(other.sim, database, dir, 0).wallet,
+      };
+      const failure = yield* refusedAsWrongNetwork(config);
+      assert.equal(failure.server, "hcwallet");
+      assert.equal(
+        failure.message,
+        `hcwallet ${new URL(other.sim.endpoints.nodes[0].wallet.url).host} cannot be used: ` +
+          "its default account key is for testnet2, stakepoold is configured for simnet",
+      );
     })));

@@ -1,22 +1,36 @@
 // Shared by the stakepoold tests: an hcsim network, a migrated embedded database with pool users
 // registered the way address submission does it, and one in-process stakepoold per voting node,
 // each with its own config, TLS control API and clients.
-import { Context, Duration, Effect, Either, Layer, Redacted, type Scope } from "effect";
+import {
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Layer,
+  Logger,
+  LogLevel,
+  Redacted,
+  Schedule,
+  type Scope,
+  type Stream,
+} from "effect";
 import type { DatabaseConfig } from "../../src/config/database.ts";
 import type { StakepooldConfig } from "../../src/config/stakepoold.ts";
-import { parseExtendedKey } from "../../src/domain/hdkey.ts";
-import { NETWORKS } from "../../src/domain/params.ts";
-import { DEFAULT_LOG_LEVELS, STAKEPOOLD_PROGRAM } from "../../src/runtime/logging.ts";
 import { type WalletRpc, walletRpc } from "../../src/rpc/hc_methods.ts";
-import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
+import { ControlApi, type StakepooldStatus, type TicketEvent } from "../../src/rpc/stakepoold_protocol.ts";
 import { ControlServer } from "../../src/stakepoold/control_server.ts";
+import { stakepooldStatus } from "../../src/stakepoold/status.ts";
+import { TicketEvents } from "../../src/stakepoold/ticket_events.ts";
+import { TicketKeeper } from "../../src/stakepoold/ticket_keeper.ts";
 import { migrate } from "../../src/storage/migrations.ts";
 import { sqlLayer } from "../../src/storage/sql.ts";
 import { makeStakepooldControlClient, type StakepooldControlClient } from "../../src/wallets/stakepoolds.ts";
 import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
 import { Users } from "../../src/storage/users.ts";
-import { Voter } from "../../src/stakepoold/voter.ts";
-import type { SimNetwork, SimNetworkOptions } from "../../src/sim/network.ts";
+import type { Endpoint, SimNetwork, SimNetworkOptions } from "../../src/sim/network.ts";
+import { parseExtendedKey } from "../../src/domain/hdkey.ts";
+import { NETWORKS } from "../../src/domain/params.ts";
+import { DEFAULT_LOG_LEVELS, STAKEPOOLD_PROGRAM } from "../../src/runtime/logging.ts";
 import { stakepooldLayer, type StakepooldTuning } from "../../stakepoold.ts";
 import { clientFor, derived, withNetwork } from "../sim/helpers.ts";
 import { withEmbeddedDatabase } from "../storage/support.ts";
@@ -115,9 +129,22 @@ export const withStakepooldSetup = (
       }),
   );
 
-export interface RunningStakepoold {
+/** What a test reads from a stakepoold built in-process, without its control API. */
+export interface StakepooldParts {
+  readonly keeper: Context.Tag.Service<TicketKeeper>;
+  readonly status: Effect.Effect<StakepooldStatus>;
+  readonly events: Stream.Stream<TicketEvent>;
+}
+
+export const partsOf = (context: Context.Context<Layer.Layer.Success<ReturnType<typeof stakepooldLayer>>>) =>
+  ({
+    keeper: Context.get(context, TicketKeeper),
+    status: Effect.provide(stakepooldStatus, context),
+    events: Context.get(context, TicketEvents).stream,
+  }) satisfies StakepooldParts;
+
+export interface RunningStakepoold extends StakepooldParts {
   readonly index: number;
-  readonly voter: Context.Tag.Service<Voter>;
   readonly control: StakepooldControlClient;
   readonly certPem: string;
   readonly address: string;
@@ -131,11 +158,17 @@ export const stakepooldConfigFor = (
   index: number,
 ): StakepooldConfig => {
   const node = network.endpoints.nodes[index];
+  const endpoint = (e: Endpoint) => ({
+    url: e.url,
+    user: e.user,
+    password: Redacted.make(e.password),
+    certPem: Deno.readTextFileSync(e.cert),
+  });
   return {
     configFile: "",
     appData: dir,
     network: network.endpoints.net,
-    dataDir: dir,
+    dataDir: `${dir}/node${index}`,
     log: {
       program: STAKEPOOLD_PROGRAM,
       file: undefined,
@@ -148,18 +181,8 @@ export const stakepooldConfigFor = (
     ),
     poolFees: POOL_FEES,
     database,
-    hcd: {
-      url: node.hcd.url,
-      user: node.hcd.user,
-      password: Redacted.make(node.hcd.password),
-      certPem: Deno.readTextFileSync(node.hcd.cert),
-    },
-    wallet: {
-      url: node.wallet.url,
-      user: node.wallet.user,
-      password: Redacted.make(node.wallet.password),
-      certPem: Deno.readTextFileSync(node.wallet.cert),
-    },
+    hcd: endpoint(node.hcd),
+    wallet: endpoint(node.wallet),
     noRpcListen: false,
     rpcListen: ["127.0.0.1:0"],
     rpcCert: `${dir}/stakepoold${index}.cert`,
@@ -179,7 +202,6 @@ export const startStakepoolds = (
     Effect.gen(function* () {
       const config = stakepooldConfigFor(network, database, dir, index);
       const context = yield* Layer.build(stakepooldLayer(config, tuning));
-      const voter = Context.get(context, Voter);
       const [address] = Context.unsafeGet(context, ControlServer).addresses;
       const certPem = yield* Effect.promise(() => Deno.readTextFile(config.rpcCert));
       const control = makeStakepooldControlClient({
@@ -187,23 +209,30 @@ export const startStakepoolds = (
         secret: CONTROL_SECRET,
       });
       yield* control.call(ControlApi.ping, {});
-      return { index, voter, control, certPem, address };
+      return { index, ...partsOf(context), control, certPem, address };
     }));
 
-/** Polls until `check` holds (or fails the test after `timeoutMs`). */
+/** Waits until `check` holds, asking again every 20 ms; fails the test after `timeoutMs`. */
 export const eventually = <E, R>(
   what: string,
   check: Effect.Effect<boolean, E, R>,
   timeoutMs = 10_000,
 ): Effect.Effect<void, E | Error, R> =>
-  Effect.gen(function* () {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (yield* check) return;
-      yield* Effect.sleep(Duration.millis(20));
-    }
-    return yield* Effect.fail(new Error(`timed out waiting for: ${what}`));
-  });
+  check.pipe(
+    Effect.repeat({ until: (ok) => ok, schedule: Schedule.spaced(Duration.millis(20)) }),
+    Effect.timeoutFail({
+      duration: Duration.millis(timeoutMs),
+      onTimeout: () => new Error(`timed out waiting for: ${what}`),
+    }),
+    Effect.asVoid,
+  );
+
+/**
+ * Mines the block holding the purchases, then on until they mature: hcd announces a ticket in
+ * newtickets at the height it becomes live (HC-PROTOCOL §10), where stakepoold admits it.
+ */
+export const mineUntilMature = (network: SimNetwork) =>
+  network.control.generate(1 + NETWORKS[network.endpoints.net].ticketMaturity);
 
 /** Buys `count` tickets for a pool user paying the full pool fee; returns their hashes. */
 export const buyPoolTickets = (userWallet: WalletRpc, user: PoolUser, count = 1) =>
@@ -229,3 +258,19 @@ export const mineUntilSelected = <E = never, R = never>(
     }
     return yield* Effect.fail(new Error(`${ticket} was not selected within ${maxBlocks} blocks`));
   });
+
+/**
+ * Collects log lines at `minimum` and above, as "LEVEL message key=value …", instead of printing
+ * them: stakepoold's fibers inherit the logger of the effect that builds it.
+ */
+export const logLinesInto = (lines: string[], minimum: LogLevel.LogLevel = LogLevel.Info) =>
+  Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ logLevel, message, annotations }) => {
+      if (!LogLevel.greaterThanEqual(logLevel, minimum)) return;
+      const fields = [...annotations].map(([k, v]) =>
+        `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`
+      );
+      lines.push([logLevel.label, ...[message].flat().map(String), ...fields].join(" "));
+    }),
+  );

@@ -184,10 +184,19 @@ Deno.test("ticketsRescanned: the wallet scan is the truth, except tickets of the
   const fresh = poolTicket(4, true, 199);
   const set = [paid, old, fresh].reduce((s, t) => ticketSeen(s, t).set, emptyTicketSet);
   const found = poolTicket(5, false, 120);
-  const r = ticketsRescanned(set, [paid, found], 200);
+  const r = ticketsRescanned(set, [paid, found], 200, []);
   assert.deepEqual([...r.set.tickets.keys()].sort(), [paid.hash, found.hash, fresh.hash].sort());
   assert.deepEqual(r.disappeared, [old]);
   assert.deepEqual(r.changes, [{ ticket: found, state: "ignored" }]);
+});
+
+Deno.test("ticketsRescanned: a ticket the wallet listed but that could not be looked up stays, it is not spent", () => {
+  const old = poolTicket(3, true, 50);
+  const set = [paid, old].reduce((s, t) => ticketSeen(s, t).set, emptyTicketSet);
+  const r = ticketsRescanned(set, [paid], 200, [old.hash, "ee".repeat(32)]);
+  assert.deepEqual([...r.set.tickets.keys()].sort(), [paid.hash, old.hash].sort());
+  assert.deepEqual(r.disappeared, []);
+  assert.deepEqual(r.changes, []);
 });
 
 Deno.test("missedOrExpired: a ticket leaving after TicketExpiry blocks expired, earlier it missed", () => {

@@ -1,11 +1,12 @@
-// What stakepoold learns from its hcd and hcwallet (behaviour §5.2, §6.3–§6.4; HC-PROTOCOL §8.4):
-// hcd's ticket notifications as a Stream, "resync" moments (start, hcd or wallet reconnected,
-// periodic) at which the pool's ticket set is rebuilt from the wallet so nothing drifts
-// (dcrstakepool#317), and the lookups a rebuild needs.
+// What stakepoold hears from its hcd and hcwallet (behaviour §5.2, §6.3–§6.4; HC-PROTOCOL §8.4):
+// hcd's ticket notifications, the moments at which the pool's ticket set is rebuilt from the
+// wallet so nothing drifts (start, hcd or wallet reconnected, periodic; dcrstakepool#317), and the
+// look-ups a rebuild needs.
 import { Context, Duration, Effect, Either, Layer, PubSub, Schedule, type Scope, Stream } from "effect";
-import { RpcCallError, RpcDecodeError, type RpcError } from "../rpc/errors.ts";
-import { type HcNotification, hcNotifications } from "../rpc/hc_methods.ts";
 import { type MsgTx, txFromHex } from "../domain/tx.ts";
+import { RpcCode, RpcDecodeError, type RpcError } from "../rpc/errors.ts";
+import { type HcNotification, hcNotifications } from "../rpc/hc_methods.ts";
+import { Supervisor } from "../runtime/supervisor.ts";
 import { LocalNode } from "./local_node.ts";
 
 export type TicketNotification = Extract<
@@ -24,7 +25,7 @@ export interface FetchedTicket {
 
 export type LookupError = RpcError | RpcDecodeError;
 
-export interface TicketStreamApi {
+export interface HcdFeedApi {
   /**
    * Subscribes (from now, for the scope's lifetime) to hcd's winningtickets, newtickets,
    * spentandmissedtickets and blockconnected notifications.
@@ -37,11 +38,15 @@ export interface TicketStreamApi {
     { readonly hashes: ReadonlyArray<string>; readonly height: number },
     LookupError
   >;
-  /** A mined ticket by hash; undefined when neither hcd nor the wallet knows a mined tx by that hash. */
+  /**
+   * A mined ticket by hash; undefined when neither hcd nor the wallet has a mined transaction by
+   * that hash. Any other failure (unreachable, timeout, an unexpected refusal) is an error, never
+   * "not found": a rebuild must not drop a ticket it could not look up.
+   */
   readonly fetchTicket: (hash: string) => Effect.Effect<FetchedTicket | undefined, LookupError>;
 }
 
-export interface TicketStreamOptions {
+export interface HcdFeedOptions {
   /** Rebuild the ticket set this often even without a reconnect. */
   readonly resyncInterval: Duration.DurationInput;
 }
@@ -64,24 +69,32 @@ const boundedCache = <V>(size: number) => {
   };
 };
 
-const notFound = (e: LookupError): boolean => e._tag === "RpcCallError" || e._tag === "RpcDecodeError";
+/** hcd has no such transaction: -5, or -32603 from an hcd without txindex (HC-PROTOCOL §10). */
+const hcdLacks = (e: LookupError) =>
+  e._tag === "RpcCallError" && (e.code === RpcCode.invalidAddressOrKey || e.code === RpcCode.internal);
+/** hcwallet has no such transaction: -5 ("No information for transaction", "not exist"). */
+const walletLacks = (e: LookupError) => e._tag === "RpcCallError" && e.code === RpcCode.invalidAddressOrKey;
 
-export class TicketStream extends Context.Tag("hcstakepool/TicketStream")<TicketStream, TicketStreamApi>() {
-  static readonly live = (options: TicketStreamOptions) =>
+const isTicketNotification = (n: HcNotification): n is TicketNotification =>
+  n._tag === "winningtickets" || n._tag === "newtickets" || n._tag === "spentandmissedtickets" ||
+  n._tag === "blockconnected";
+
+export class HcdFeed extends Context.Tag("hcstakepool/HcdFeed")<HcdFeed, HcdFeedApi>() {
+  static readonly live = (options: HcdFeedOptions) =>
     Layer.scoped(
-      TicketStream,
+      HcdFeed,
       Effect.gen(function* () {
         const { node, wallet } = yield* LocalNode;
+        const supervisor = yield* Supervisor;
 
         // Pumped into a hub before registering, so that no notification precedes the pump.
         const hub = yield* PubSub.unbounded<TicketNotification>();
-        yield* hcNotifications(node.client).pipe(
-          Stream.filter((n): n is TicketNotification =>
-            n._tag === "winningtickets" || n._tag === "newtickets" || n._tag === "spentandmissedtickets" ||
-            n._tag === "blockconnected"
+        yield* supervisor.supervise(
+          "hcd notifications",
+          hcNotifications(node.client).pipe(
+            Stream.filter(isTicketNotification),
+            Stream.runForEach((n) => PubSub.publish(hub, n)),
           ),
-          Stream.runForEach((n) => PubSub.publish(hub, n)),
-          Effect.forkScoped,
         );
         yield* Effect.yieldNow();
         const subscribe = Effect.map(PubSub.subscribe(hub), (queue) => Stream.fromQueue(queue));
@@ -101,16 +114,9 @@ export class TicketStream extends Context.Tag("hcstakepool/TicketStream")<Ticket
         const cache = boundedCache<FetchedTicket>(TICKET_CACHE_SIZE);
         const heights = boundedCache<number>(HEIGHT_CACHE_SIZE);
         const remember = (t: FetchedTicket) => cache.set(t.hash, t);
-        const decodeTx = (hash: string, hex: string) =>
+        const decodeTx = (host: string, method: string, hash: string, hex: string) =>
           Either.match(txFromHex(hex), {
-            onLeft: (e) =>
-              Effect.fail(
-                new RpcDecodeError({
-                  host: "hcd",
-                  method: "getrawtransaction",
-                  detail: `${hash}: ${e.message}`,
-                }),
-              ),
+            onLeft: (e) => Effect.fail(new RpcDecodeError({ host, method, detail: `${hash}: ${e.message}` })),
             onRight: (tx) => Effect.succeed(tx as MsgTx),
           });
         const blockHeight = (blockHash: string) => {
@@ -124,26 +130,40 @@ export class TicketStream extends Context.Tag("hcstakepool/TicketStream")<Ticket
         // covers an hcd without a transaction index.
         const fromNode = (hash: string) =>
           Effect.flatMap(node.getRawTransactionVerbose(hash), (r) =>
-            r.blockheight === undefined || r.blockheight <= 0
-              ? Effect.succeed(undefined)
-              : Effect.map(decodeTx(hash, r.hex), (tx) =>
-                remember({ hash, tx, height: r.blockheight! })));
+            r.blockheight === undefined || r.blockheight <= 0 ? Effect.succeed(undefined) : Effect.map(
+              decodeTx(node.client.host, "getrawtransaction", hash, r.hex),
+              (tx) =>
+                remember({ hash, tx, height: r.blockheight! }),
+            ));
         const fromWallet = (hash: string) =>
           Effect.flatMap(wallet.getTransaction(hash), (r) =>
-            r.blockhash === undefined || r.blockhash === "" ? Effect.succeed(undefined) : Effect.flatMap(
-              Effect.zip(decodeTx(hash, r.hex), blockHeight(r.blockhash)),
+            r.blockhash === undefined || r.blockhash === "" ? Effect.succeed(undefined) : Effect.map(
+              Effect.zip(
+                decodeTx(wallet.client.host, "gettransaction", hash, r.hex),
+                blockHeight(r.blockhash),
+              ),
               ([tx, height]) =>
-                Effect.succeed(remember({ hash, tx, height })),
+                remember({ hash, tx, height }),
             ));
 
         const fetchTicket = (hash: string): Effect.Effect<FetchedTicket | undefined, LookupError> => {
           const known = cache.get(hash);
-          return known !== undefined ? Effect.succeed(known) : fromNode(hash).pipe(
-            Effect.catchIf(notFound, () =>
-              fromWallet(hash)),
-            Effect.catchIf((e): e is RpcCallError =>
-              e instanceof RpcCallError, () =>
+          if (known !== undefined) {
+            return Effect.succeed(known);
+          }
+          const walletCopy = fromWallet(hash).pipe(
+            Effect.catchIf(walletLacks, () =>
               Effect.succeed(undefined)),
+          );
+          return fromNode(hash).pipe(
+            Effect.catchIf(hcdLacks, () =>
+              walletCopy),
+            // An answer of hcd's we cannot read is worth a warning, and the wallet's copy a try.
+            Effect.catchTag("RpcDecodeError", (e) =>
+              Effect.zipRight(
+                Effect.logWarning(`looking up ticket ${hash} on hcd: ${e.message}`),
+                walletCopy,
+              )),
           );
         };
 
@@ -165,7 +185,7 @@ export class TicketStream extends Context.Tag("hcstakepool/TicketStream")<Ticket
           wallet.client.reconnects.pipe(Stream.as("wallet reconnected" as const)),
         ], { concurrency: "unbounded" });
 
-        return { subscribe, resyncs, walletTickets, fetchTicket } satisfies TicketStreamApi;
+        return { subscribe, resyncs, walletTickets, fetchTicket } satisfies HcdFeedApi;
       }),
     );
 }
