@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import https from "node:https";
-import { Chunk, Effect, Exit, Fiber, Redacted, Stream } from "effect";
+import { Chunk, Effect, Exit, Fiber, Redacted, Stream, TestClock, TestContext } from "effect";
 import { makeRpcClient, type RpcClientOptions } from "../../src/rpc/jsonrpc_client.ts";
 import { RpcErrorObject } from "../../src/rpc/errors.ts";
 import { type RpcHandler, type RpcServer, startRpcServer } from "../../src/rpc/jsonrpc_server.ts";
@@ -356,4 +356,29 @@ Deno.test("ws: a connection that goes silent (half-open) is detected by the hear
         assert.deepEqual(yield* client.call("echo", ["after"]), ["after"]);
       })));
     })
+  ));
+
+Deno.test("the whole-request deadline runs on the Effect clock: a TestClock moved past it ends the call", () =>
+  withRawTlsServer(
+    // Reads the request and never answers; the connection is closed when the client gives up.
+    async (conn) => {
+      await conn.read(new Uint8Array(65536));
+      await conn.read(new Uint8Array(1));
+    },
+    async (url) => {
+      const timedOut = Effect.gen(function* () {
+        const call = yield* Effect.fork(clientsOverTheTransport[0].callOnce(url, 60_000).pipe(Effect.flip));
+        yield* TestClock.adjust("60 seconds");
+        return yield* Fiber.join(call);
+      }).pipe(Effect.provide(TestContext.TestContext), Effect.runPromise);
+      // A deadline on real timers would still be pending here: the real clock bounds the test.
+      let bound: ReturnType<typeof setTimeout> | undefined;
+      const err = await Promise.race([
+        timedOut,
+        new Promise<never>((_, reject) => {
+          bound = setTimeout(() => reject(new Error("the deadline did not follow the TestClock")), 10_000);
+        }),
+      ]).finally(() => clearTimeout(bound));
+      assert.match(err.message, /no answer within 60000 ms/);
+    },
   ));
