@@ -236,6 +236,12 @@ export const refuseProfilingOptions = (o: Options): Either.Either<void, ConfigEr
   );
 };
 
+/** The logging a config file asks for (built by logSettingsOption). */
+export const LogSettingsSchema = Schema.declare(
+  (u: unknown): u is LogSettings => Predicate.isRecord(u) && "program" in u && "levels" in u,
+  { identifier: "LogSettings" },
+);
+
 /** An extended key as the config layer hands it on: parsed and on the configured network. */
 export const ExtendedPublicKey = Schema.declare(
   (u: unknown): u is ExtendedKey =>

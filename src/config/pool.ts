@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { Effect, Either, Redacted, Schema } from "effect";
 import { NET_NAMES } from "../domain/params.ts";
-import { HCSTAKEPOOL_PROGRAM, type LogSettings, type SubsystemsRequested } from "../runtime/logging.ts";
+import { HCSTAKEPOOL_PROGRAM, type SubsystemsRequested } from "../runtime/logging.ts";
 import { RpcEndpoint } from "../rpc/transport.ts";
 import { DatabaseConfig, databaseConfigFromOptions, defaultAppHome } from "./database.ts";
 import {
@@ -17,6 +17,7 @@ import {
   intOption,
   listOption,
   logSettingsOption,
+  LogSettingsSchema,
   networkOption,
   optionError,
   type Options,
@@ -39,7 +40,7 @@ export const PoolConfig = Schema.Struct({
   configFile: Schema.String,
   homeDir: Schema.String,
   network: Schema.Literal(...NET_NAMES),
-  log: Schema.declare((u: unknown): u is LogSettings => typeof u === "object" && u !== null && "levels" in u),
+  log: LogSettingsSchema,
   /** host:port, or a unix socket path (starts with "." or "/"). */
   listen: Schema.String,
   apiSecret: Schema.Redacted(Schema.String),

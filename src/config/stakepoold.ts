@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { Effect, Redacted, Schema } from "effect";
 import { NET_NAMES, type NetParams } from "../domain/params.ts";
-import { type LogSettings, STAKEPOOLD_PROGRAM, type SubsystemsRequested } from "../runtime/logging.ts";
+import { STAKEPOOLD_PROGRAM, type SubsystemsRequested } from "../runtime/logging.ts";
 import { RpcEndpoint } from "../rpc/transport.ts";
 import { DatabaseConfig, databaseConfigFromOptions } from "./database.ts";
 import {
@@ -17,6 +17,7 @@ import {
   extendedPublicKeyOption,
   listOption,
   logSettingsOption,
+  LogSettingsSchema,
   networkOption,
   type Options,
   type OptionTable,
@@ -36,7 +37,7 @@ export const StakepooldConfig = Schema.Struct({
   network: Schema.Literal(...NET_NAMES),
   /** `<datadir>/<net>`. */
   dataDir: Schema.String,
-  log: Schema.declare((u: unknown): u is LogSettings => typeof u === "object" && u !== null && "levels" in u),
+  log: LogSettingsSchema,
   coldWalletExtPub: ExtendedPublicKey,
   poolFees: Schema.Number,
   database: DatabaseConfig,
