@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Effect, Either, Redacted, Schema } from "effect";
 import { NET_NAMES } from "../domain/params.ts";
 import { HCSTAKEPOOL_PROGRAM, type SubsystemsRequested } from "../runtime/logging.ts";
+import { StakepooldEndpoint } from "../rpc/stakepoold_client.ts";
 import { RpcEndpoint } from "../rpc/transport.ts";
 import { DatabaseConfig, databaseConfigFromOptions, defaultAppHome } from "./database.ts";
 import {
@@ -31,10 +32,6 @@ import {
   textOption,
   withDefaultPort,
 } from "./options.ts";
-
-/** A stakepoold's control API: host:port and its rpc.cert (PEM), read at load. */
-export const StakepooldEndpoint = Schema.Struct({ host: Schema.String, certPem: Schema.String });
-export type StakepooldEndpoint = typeof StakepooldEndpoint.Type;
 
 export const PoolConfig = Schema.Struct({
   configFile: Schema.String,

@@ -23,12 +23,14 @@ export class StakepooldCallError extends Data.TaggedError("StakepooldCallError")
   }
 }
 
-export interface StakepooldEndpoint {
+/** A stakepoold's control API as configured (stakepooldhosts, stakepooldcerts). */
+export const StakepooldEndpoint = Schema.Struct({
   /** host:port of its control API (rpclisten). */
-  readonly host: string;
+  host: Schema.String,
   /** Its rpc.cert (PEM), trusted as the only CA. */
-  readonly certPem: string;
-}
+  certPem: Schema.String,
+});
+export type StakepooldEndpoint = typeof StakepooldEndpoint.Type;
 
 export interface StakepooldControlClient {
   readonly host: string;
