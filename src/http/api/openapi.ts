@@ -137,7 +137,11 @@ export const describeFields = (
     topLevelReferenceStrategy: "skip",
   }) as Json;
   return Object.entries((root.properties ?? {}) as Record<string, Json>).map(([name, s]) => {
-    const description: string | undefined = s.description;
+    const own: string | undefined = s.description;
+    // Effect describes its own refinements ("an integer", "a number between 0 and 65535"): the type says it.
+    const description = own !== undefined && !/^(an integer|a number between -?\d+ and -?\d+)$/.test(own)
+      ? own
+      : undefined;
     return { name, type: typeInWords(s, defs), ...(description === undefined ? {} : { description }) };
   });
 };
