@@ -143,15 +143,14 @@ export class LocalNode extends Context.Tag("hcstakepool/LocalNode")<LocalNode, {
             walletRefused(`getmasterpubkey failed (${describe(e)}), its network is unknown`)
           ),
         );
-        if (Either.isLeft(parseExtendedKey(accountKey, net))) {
-          const named = Object.values(NETWORKS).find((n) => Either.isRight(parseExtendedKey(accountKey, n)))
-            ?.name;
+        const walletNet = Either.match(parseExtendedKey(accountKey), {
+          onLeft: () => "no HC network",
+          onRight: (key) => key.net.name,
+        });
+        if (walletNet !== net.name) {
           return yield* Effect.fail(
             walletRefused(
-              `its default account key is ${
-                named === undefined ? "not a key of any HC network" : `for ${named}`
-              }, ` +
-                `stakepoold is configured for ${net.name}`,
+              `its default account key is for ${walletNet}, stakepoold is configured for ${net.name}`,
             ),
           );
         }

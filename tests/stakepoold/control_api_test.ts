@@ -100,9 +100,10 @@ Deno.test("control API status: ticket counts, users, votes by outcome, best bloc
         { voteBits: 3, voteBitsVersion: 7 },
       ]);
       const startedAt = Date.now();
-      const spds = yield* startStakepoolds(network, database, dir);
+      // Rebuilt often: the ticket is known while immature, before any block can draw it.
+      const spds = yield* startStakepoolds(network, database, dir, { resyncInterval: "500 millis" });
       const [ticket] = yield* buyPoolTickets(userWallet, users[0]);
-      mineUntilMature(network);
+      network.control.generate(1);
       const { height } = network.control.chainState();
       for (const spd of spds) {
         yield* eventually(

@@ -13,7 +13,7 @@ import {
   buyPoolTickets,
   CONTROL_SECRET,
   eventually,
-  mineUntilMature,
+  mineUntilAboutToMature,
   mineUntilSelected,
   POOL_FEES,
   registerUsers,
@@ -120,11 +120,8 @@ Deno.test("stakepoold.ts -C stakepoold.conf: ready over TLS, votes a pool ticket
           );
           const control = yield* client;
           const [ticket] = yield* buyPoolTickets(userWallet, owner);
-          mineUntilMature(network);
-          yield* eventually(
-            "the ticket is live",
-            Effect.map(control.status, (s) => s.liveTickets === 1 && s.userVotingConfigs === 1),
-          );
+          assert.equal((yield* control.status).userVotingConfigs, 1);
+          mineUntilAboutToMature(network, ticket);
           const selected = yield* mineUntilSelected(network, ticket);
           yield* eventually(
             "the ticket is voted with its owner's bits",

@@ -229,10 +229,20 @@ export const eventually = <E, R>(
 
 /**
  * Mines the block holding the purchases, then on until they mature: hcd announces a ticket in
- * newtickets at the height it becomes live (HC-PROTOCOL §10), where stakepoold admits it.
+ * newtickets at the height it becomes live (HC-PROTOCOL §10), where stakepoold admits it. That
+ * block's lottery may already draw it.
  */
 export const mineUntilMature = (network: SimNetwork) =>
   network.control.generate(1 + NETWORKS[network.endpoints.net].ticketMaturity);
+
+/** Mines the block holding `ticket`, then on until the next block is the one it matures at. */
+export const mineUntilAboutToMature = (network: SimNetwork, ticket: string) => {
+  network.control.generate(1);
+  const minedAt = network.control.tickets().find((t) => t.ticket === ticket)!.height;
+  while (network.control.chainState().height + 1 < minedAt + NETWORKS[network.endpoints.net].ticketMaturity) {
+    network.control.generate(1);
+  }
+};
 
 /** Buys `count` tickets for a pool user paying the full pool fee; returns their hashes. */
 export const buyPoolTickets = (userWallet: WalletRpc, user: PoolUser, count = 1) =>

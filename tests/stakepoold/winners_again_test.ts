@@ -2,12 +2,12 @@
 // again (rebroadcastwinners) when stakepoold asks, and each winner is still voted once per block.
 import assert from "node:assert/strict";
 import { Effect } from "effect";
-import { NETWORKS } from "../../src/domain/params.ts";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
 import { Users } from "../../src/storage/users.ts";
 import {
   buyPoolTickets,
   eventually,
+  mineUntilAboutToMature,
   mineUntilSelected,
   registerUsers,
   startStakepoolds,
@@ -21,15 +21,12 @@ Deno.test("a winner selected while stakepoold's hcd websocket is down is voted w
         voteBits: 5,
         voteBitsVersion: 7,
       }]);
-      const [spd] = yield* startStakepoolds(network, database, dir);
+      // Rebuilt often: a ticket is known while immature (hcd announces it only at maturity).
+      const [spd] = yield* startStakepoolds(network, database, dir, { resyncInterval: "500 millis" });
       const [ticket] = yield* buyPoolTickets(userWallet, owner);
-      network.control.generate(1);
-      yield* eventually("the ticket is live", Effect.map(spd.control.status, (s) => s.liveTickets === 1));
       // Up to the block before it matures, no block can draw it.
-      const minedAt = network.control.tickets().find((t) => t.ticket === ticket)!.height;
-      while (network.control.chainState().height + 1 < minedAt + NETWORKS.simnet.ticketMaturity) {
-        network.control.generate(1);
-      }
+      mineUntilAboutToMature(network, ticket);
+      yield* eventually("the ticket is live", Effect.map(spd.control.status, (s) => s.liveTickets === 1));
 
       yield* Effect.promise(() => network.control.setFaults(0, { hcdDown: true }));
       network.control.dropWebsockets(0, "hcd");
@@ -58,7 +55,8 @@ Deno.test("a winner whose owner becomes known after the announcement is voted; o
           voteBits: 5,
           voteBitsVersion: 7,
         }]);
-        const [spd] = yield* startStakepoolds(network, database, dir);
+        // Rebuilt often: a ticket is known while immature (hcd announces it only at maturity).
+        const [spd] = yield* startStakepoolds(network, database, dir, { resyncInterval: "500 millis" });
         // Registered after stakepoold read the database, and not pushed to it yet.
         const { users: [late] } = yield* registerUsers(network, [{ voteBits: 3, voteBitsVersion: 7 }]);
         const knownTickets = [...yield* buyPoolTickets(userWallet, known, 5)];
