@@ -343,14 +343,16 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
       journal?.wrap(undefined, "control", controlHandler(control)) ?? controlHandler(control),
       options.ports?.control,
     );
-    await journal?.replayThenRecord(chain, (i, server: JournalServer) =>
-      server === "control"
-        ? controlHandler(control)
-        : server === "hcd"
-        ? nodeAt(i).hcdHandler
-        : i === -1
-        ? userNode.walletHandler
-        : nodeAt(i).walletHandler
+    await journal?.replayThenRecord(
+      chain,
+      (i, server: JournalServer) =>
+        server === "control"
+          ? controlHandler(control)
+          : server === "hcd"
+          ? nodeAt(i).hcdHandler
+          : i === -1
+          ? userNode.walletHandler
+          : nodeAt(i).walletHandler,
     );
     if ((options.blockIntervalMs ?? 0) > 0) timer = setInterval(() => chain.mine(), options.blockIntervalMs);
     return {
