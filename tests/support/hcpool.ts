@@ -9,7 +9,9 @@ export interface ToolRun {
 
 export const runHcpool = async (...args: ReadonlyArray<string>): Promise<ToolRun> => {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", TOOL, ...args],
+    // -q: deno's own notes ("Blocking waiting for file lock on node_modules directory" while
+    // another deno sets it up) are not the tool's stderr.
+    args: ["run", "-q", "-A", TOOL, ...args],
     stdout: "piped",
     stderr: "piped",
   }).output();
