@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { Effect } from "effect";
 import { walletRpc } from "../../src/rpc/hc_methods.ts";
-import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
 import { withWebApp } from "../http/support.ts";
 import { clientFor } from "../sim/helpers.ts";
 import {
@@ -18,6 +17,9 @@ import { ApiClient, assertContract, signedUpUser, userPubKeyAddress } from "./su
 
 /** Approve the previous block and vote yes on maxblocksize (simnet vote version 7: mask 0x6, yes 0x4). */
 const VOTE_BITS = 5;
+const TICKETS = 10;
+/** Simnet tickets expire after 384 blocks. */
+const MAX_BLOCKS = 380;
 
 Deno.test("API client flow: purchase info → ticket bought with it → vote bits set via the API → the vote on chain carries them", async () => {
   await withWebApp({}, async (web) => {
@@ -47,35 +49,32 @@ Deno.test("API client flow: purchase info → ticket bought with it → vote bit
         // The voting nodes' stakepoolds read the users (and their bits) from the pool's database.
         const spds = yield* startStakepoolds(web.sim, web.database, dir);
         const userWallet = walletRpc(yield* clientFor(web.sim.endpoints.userWallet, "ws"));
-        const [ticket] = yield* userWallet.purchaseTicket([
+        // Several tickets: hcsim's background buyers grow the pool, so one ticket alone may go unselected.
+        const tickets = yield* userWallet.purchaseTicket([
           "default",
           1000,
           1,
           TicketAddress,
-          1,
+          TICKETS,
           PoolAddress,
           PoolFees,
         ]);
+        assert.equal(tickets.length, TICKETS);
         const height = () => web.sim.control.chainState().height;
         const caughtUp = Effect.map(
           Effect.all(spds.map((s: RunningStakepoold) => s.status)),
           (all) => all.every((s) => s.bestBlockHeight === height()),
         );
-        const liveEverywhere = Effect.map(
-          Effect.all(spds.map((s) => s.control.call(ControlApi.getLiveTickets, {}))),
-          (all) => all.every((r) => r.tickets.some((t) => t.TicketHash === ticket)),
-        );
-        // Mature the ticket until every stakepoold holds it live (the pool fee it paid checked).
-        for (let i = 0; i < 40 && !(yield* liveEverywhere); i++) {
+        let selected: { readonly ticket: string; readonly hash: string } | undefined;
+        for (let i = 0; i < MAX_BLOCKS && selected === undefined; i++) {
           web.sim.control.generate(1);
+          const { hash, winners } = web.sim.control.chainState();
           yield* eventually(`stakepoolds at height ${height()}`, caughtUp);
+          const winner = tickets.find((t) => winners.includes(t));
+          if (winner !== undefined) selected = { ticket: winner, hash };
         }
-        assert.ok(
-          yield* liveEverywhere,
-          "the ticket bought with the purchase info is live in every stakepoold",
-        );
-
-        const selected = yield* mineUntilSelected(web.sim, ticket, caughtUp);
+        assert.ok(selected, `one of ${TICKETS} tickets selected within ${MAX_BLOCKS} blocks`);
+        const ticket = selected.ticket;
         yield* eventually(
           "the pool's vote reached hcd",
           Effect.sync(() =>
