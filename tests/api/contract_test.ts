@@ -273,6 +273,7 @@ Deno.test("v1 and v2: every command's envelopes as the original's, bound tokens,
           ),
       );
       await refused("a deleted user's token", { token: bob.token });
+      assert.ok(web.logs.some((line) => line.includes("api token refused")), "refused tokens are logged");
       for (const token of [alice.token, fresh, newest, bob.token]) {
         assert.ok(!web.logs.some((line) => line.includes(token)), "no token in any log line");
       }

@@ -87,7 +87,12 @@ const authenticate = async (c: Ctx, prefix: string): Promise<User | ApiFailure> 
   if (token === undefined) return failure(Code.Unauthenticated, prefix, "invalid api token");
   const exit = await c.var.run(verifyApiToken(token));
   if (Exit.isFailure(exit)) return internalError(c, prefix, exit.cause);
-  return Option.getOrElse(exit.value, () => failure(Code.Unauthenticated, prefix, "invalid api token"));
+  if (Option.isSome(exit.value)) return exit.value.value;
+  // Forged, revoked or another pool's: worth an operator's eye, the token itself never.
+  await c.var.run(
+    Effect.logInfo("api token refused").pipe(Effect.annotateLogs({ path: c.req.path, ip: c.var.ip })),
+  );
+  return failure(Code.Unauthenticated, prefix, "invalid api token");
 };
 
 const serve = (cmd: ApiCommand) => async (c: Ctx): Promise<Response> => {
