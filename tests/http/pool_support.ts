@@ -48,8 +48,12 @@ const freePort = () => {
   return port;
 };
 
-/** Ticket views read the wallets again after 300 ms and the tip every 250 ms, so tests see news at once. */
-export const FAST_TICKETS: WebAppTuning["tickets"] = { minRefreshInterval: 300, tipInterval: 250 };
+/** Ticket views read the wallets again after 300 ms (1 s when shown) and the tip every 250 ms: tests see news at once. */
+export const FAST_TICKETS: WebAppTuning["tickets"] = {
+  minRefreshInterval: 300,
+  maxAge: 1000,
+  tipInterval: 250,
+};
 
 export const withPool = async (
   options: PoolOptions,
