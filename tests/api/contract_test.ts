@@ -100,6 +100,13 @@ Deno.test("v1 and v2: every command's envelopes as the original's, bound tokens,
           "voting",
           "success",
         );
+        const multipart = new FormData();
+        multipart.set("VoteBits", "5");
+        assertContract(
+          await api.call("POST", "/api/v2/voting", { token: alice.token, raw: { body: multipart } }),
+          "voting",
+          "success",
+        );
         assertContract(
           await api.call("POST", "/api/v2/voting", { token: alice.token, json: { VoteBits: 3 } }),
           "voting",
