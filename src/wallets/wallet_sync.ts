@@ -124,6 +124,9 @@ const repairEach = <T>(
 const isUnreachable = (e: { readonly _tag: string }) =>
   e._tag === "RpcTransportError" || e._tag === "RpcTimeout";
 
+/** gettransaction checks in flight per wallet after its rescan. */
+const CHECK_CONCURRENCY = 16;
+
 /** A ticket's transaction (hex) and the height to rescan a wallet from for it. */
 interface TicketSource {
   readonly hex: string;
@@ -186,10 +189,14 @@ const makeVotable = (
         down: false,
       };
     }
+    const checks = yield* Effect.forEach(
+      added,
+      ({ hash }) => Effect.map(Effect.either(wallet.rpc.getTransaction(hash)), (tx) => ({ hash, tx })),
+      { concurrency: CHECK_CONCURRENCY },
+    );
     let votable = 0;
     const problems: Array<string> = [];
-    for (const { hash } of added) {
-      const tx = yield* Effect.either(wallet.rpc.getTransaction(hash));
+    for (const { hash, tx } of checks) {
       if (Either.isRight(tx) && tx.right.confirmations > 0) votable++;
       else if (Either.isLeft(tx) && isUnreachable(tx.left)) return { votable, problems, down: true };
       else {
