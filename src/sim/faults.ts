@@ -13,11 +13,14 @@ export interface MethodError {
 export interface NodeFaults {
   /** The wallet server refuses connections (its port stays reserved). */
   readonly walletDown: boolean;
-  /** The hcd server refuses connections. */
+  /** The hcd server refuses connections; its wallet loses it (see daemonDisconnected). */
   readonly hcdDown: boolean;
   /** The wallet is locked (walletpassphrase unlocks it again; switching off unlocks it). */
   readonly locked: boolean;
-  /** The wallet lost its hcd: walletinfo daemonconnected false, chain-backed calls fail with -9. */
+  /**
+   * The wallet lost its hcd: walletinfo daemonconnected false, chain-backed calls fail. Set by
+   * hcdDown too, and kept after hcd is back until the wallet restarts (walletDown on, then off).
+   */
   readonly daemonDisconnected: boolean;
   /** Added before every answer of both servers. */
   readonly latencyMs: number;

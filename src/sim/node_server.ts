@@ -321,7 +321,16 @@ export class SimNode {
 
   /** Applies a fault patch; every fault can be switched off again. */
   async setFaults(patch: Partial<NodeFaults>) {
-    const f = { ...this.faultState, ...patch };
+    const before = this.faultState;
+    const merged = { ...before, ...patch };
+    // hcwallet does not reconnect to an hcd that went away (HC-PROTOCOL §11): its wallet stays
+    // without it until the wallet itself restarts (down and up again) while its hcd is up.
+    const walletRestarts = before.walletDown && patch.walletDown === false;
+    const f: NodeFaults = {
+      ...merged,
+      daemonDisconnected: merged.hcdDown ||
+        (patch.daemonDisconnected ?? (walletRestarts ? false : before.daemonDisconnected)),
+    };
     this.faultState = f;
     const w = this.wallet;
     if (patch.locked === true) w.lock();

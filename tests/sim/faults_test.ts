@@ -21,12 +21,17 @@ Deno.test("every node fault can be switched on and off and a client sees it", ()
       yield* flip({ walletDown: false });
       assert.equal((yield* w0.walletInfo()).unlocked, true);
 
-      // hcd down
+      // hcd down: its wallet loses it, and (as hcwallet) does not reconnect until it restarts
       const hcd0 = nodeRpc(yield* clientFor(endpoints.nodes[0].hcd));
       yield* flip({ hcdDown: true });
       assert.equal((yield* callError(hcd0.getBestBlock()))._tag, "RpcTransportError");
+      assert.equal((yield* w0.walletInfo()).daemonconnected, false);
       yield* flip({ hcdDown: false });
       assert.equal((yield* hcd0.getBestBlock()).height, start);
+      assert.equal((yield* w0.walletInfo()).daemonconnected, false, "hcwallet does not reconnect to its hcd");
+      yield* flip({ walletDown: true });
+      yield* flip({ walletDown: false });
+      assert.equal((yield* w0.walletInfo()).daemonconnected, true, "a restarted wallet connects");
 
       // locked: walletinfo says so; importing a new script needs the keys (hcwallet: -4)
       yield* flip({ locked: true });
