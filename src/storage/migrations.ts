@@ -329,34 +329,71 @@ const currentVersion = Effect.gen(function* () {
   return Number(row?.v ?? 0);
 });
 
+const ORIGINAL_TABLES = [Users, EmailChange, PasswordReset, LowFeeTicket];
+
+const missingTables = Effect.flatMap(
+  SqlDialect,
+  (dialect) => Effect.filter(ORIGINAL_TABLES, (t) => Effect.map(dialect.tableExists(t.name), (e) => !e)),
+);
+const missingColumns = Effect.flatMap(
+  SqlDialect,
+  (dialect) =>
+    Effect.filter(
+      ORIGINAL_COLUMN_ADDITIONS,
+      (c) => Effect.map(dialect.columnExists("Users", c.column), (e) => !e),
+    ),
+);
+const unsetHeights = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  Effect.map(
+    sql<{ n: number }>`SELECT COUNT(*) AS n FROM Users WHERE HeightRegistered IS NULL`,
+    ([row]) => Number(row.n),
+  ));
+const usersWithoutApiToken = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  Effect.map(
+    sql<
+      { UserId: number }
+    >`SELECT UserId FROM Users WHERE APIToken = '' AND EmailVerified > 0 ORDER BY UserId`,
+    (rows) => rows.map((r) => Number(r.UserId)),
+  ));
+
+/**
+ * Reads whether the original's start-up has anything to do, so that a current database is only
+ * read (no write lock, no privilege beyond reading); else the verified users without an API token.
+ */
+const originalStartupPending = (options: MigrateOptions) =>
+  Effect.gen(function* () {
+    if ((yield* missingTables).length > 0 || (yield* missingColumns).length > 0) return "work" as const;
+    if ((yield* unsetHeights) > 0) return "work" as const;
+    const withoutToken = yield* usersWithoutApiToken;
+    return options.issueApiToken !== undefined && withoutToken.length > 0 ? "work" as const : withoutToken;
+  });
+
+/** The original's start-up: its tables, later columns and backfills, API tokens (one transaction). */
 const originalStartup = (options: MigrateOptions) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient;
     const dialect = yield* SqlDialect;
     const applied: Array<string> = [];
-    for (const table of [Users, EmailChange, PasswordReset, LowFeeTicket]) {
-      if (!(yield* dialect.tableExists(table.name))) {
-        yield* sql.unsafe(createTable(dialect, table));
-        applied.push(`create table ${table.name}`);
-      }
+    for (const table of yield* missingTables) {
+      yield* sql.unsafe(createTable(dialect, table));
+      applied.push(`create table ${table.name}`);
     }
-    for (const { column, after, backfill } of ORIGINAL_COLUMN_ADDITIONS) {
-      if (yield* dialect.columnExists("Users", column)) continue;
+    for (const { column, after, backfill } of yield* missingColumns) {
       const type = Users.columns.find((c) => c.name === column)!.type;
       yield* sql.unsafe(`ALTER TABLE Users ADD COLUMN ${column} ${type} NULL${dialect.after(after)}`);
       yield* sql.unsafe(backfill);
       applied.push(`add column Users.${column}`);
     }
-    const [unset] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM Users WHERE HeightRegistered IS NULL`;
-    if (Number(unset.n) > 0) yield* sql`UPDATE Users SET HeightRegistered = 0 WHERE HeightRegistered IS NULL`;
-    const missing = yield* sql<{ UserId: number }>`
-      SELECT UserId FROM Users WHERE APIToken = '' AND EmailVerified > 0 ORDER BY UserId`;
+    if (
+      (yield* unsetHeights) > 0
+    ) yield* sql`UPDATE Users SET HeightRegistered = 0 WHERE HeightRegistered IS NULL`;
+    const missing = yield* usersWithoutApiToken;
     const issue = options.issueApiToken;
     if (issue !== undefined) {
       const now = yield* unixNow;
-      for (const { UserId } of missing) {
-        const token = yield* issue(Number(UserId), now);
-        yield* sql`UPDATE Users SET APIToken = ${token} WHERE UserId = ${UserId}`;
+      for (const userId of missing) {
+        const token = yield* issue(userId, now);
+        yield* sql`UPDATE Users SET APIToken = ${token} WHERE UserId = ${userId}`;
       }
       if (missing.length > 0) applied.push(`issue API tokens for ${missing.length} verified user(s)`);
     }
@@ -380,7 +417,10 @@ export const migrate = (
     );
     yield* dialect.migrationLock;
     yield* Fiber.interrupt(waiting);
-    const original = yield* sql.withTransaction(originalStartup(options));
+    const pending = yield* originalStartupPending(options);
+    const original = pending === "work"
+      ? yield* sql.withTransaction(originalStartup(options))
+      : { applied: [], apiTokensIssued: 0, apiTokensPending: pending.length };
     if (!(yield* dialect.tableExists("SchemaVersion"))) yield* sql.unsafe(createVersionTable);
     const applied = [...original.applied];
     const mergedLowFeeTickets: Array<MergedLowFeeTicket> = [];
