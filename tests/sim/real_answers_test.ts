@@ -333,12 +333,31 @@ const rows = async (network: SimNetwork): Promise<ReadonlyArray<Row>> => {
       account: "imported",
     }),
   );
+  const fee = derived(network.endpoints.coldWalletXpub, 1).address;
+  const bought = await call(userWallet, "purchaseticket", ["default", 100, 1, pairAddress, 1, fee, 7.5]);
+  const ticket = network.chain.mempoolTxs().find((t) => t.type === "ticket")!.txid;
+  await row("purchaseticket", Promise.resolve(bought), answer([ticket]));
+  network.control.generate(1);
+  await row(
+    "stakepooluserinfo of a user with an immature ticket",
+    call(wallet, "stakepooluserinfo", [pairAddress]),
+    answer({
+      tickets: [{
+        status: "live",
+        ticket,
+        ticketheight: network.chain.height,
+        spentby: "0".repeat(64),
+        spentbyheight: 0,
+      }],
+      invalid: null,
+    }),
+  );
   await row(
     "stakepooluserinfo of an unknown address",
     call(wallet, "stakepooluserinfo", [one.address]),
     answer({ tickets: null, invalid: null }),
   );
-  await row("gettickets", call(wallet, "gettickets", [true]), answer({ hashes: [] }));
+  await row("gettickets", call(wallet, "gettickets", [true]), answer({ hashes: [ticket] }));
   await row(
     "listscripts",
     call(wallet, "listscripts", []),
