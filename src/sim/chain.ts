@@ -110,9 +110,7 @@ export class TxRejected extends Data.TaggedError("TxRejected")<{
   readonly reason: string;
 }> {
   override get message() {
-    return this.duplicate
-      ? `Rejected transaction ${this.txid}: already have transaction ${this.txid}`
-      : `Rejected transaction ${this.txid}: ${this.reason}`;
+    return `Rejected transaction ${this.txid}: ${this.reason}`;
   }
 }
 
@@ -273,8 +271,14 @@ export class SimChain {
   submit(tx: MsgTx): Either.Either<string, TxRejected> {
     const id = txid(tx);
     const reject = (reason: string) => Either.left(new TxRejected({ txid: id, duplicate: false, reason }));
-    if (this.mempool.has(id) || this.txs.has(id)) {
-      return Either.left(new TxRejected({ txid: id, duplicate: true, reason: "already have transaction" }));
+    if (this.mempool.has(id)) {
+      return Either.left(
+        new TxRejected({ txid: id, duplicate: true, reason: `already have transaction ${id}` }),
+      );
+    }
+    // hcd (mempool.go): a mined transaction whose outputs are not all spent, e.g. a vote a moment ago.
+    if (this.txs.has(id)) {
+      return Either.left(new TxRejected({ txid: id, duplicate: true, reason: "transaction already exists" }));
     }
     const type = txType(tx);
     const nextHeight = this.height + 1;
