@@ -24,6 +24,11 @@ export interface NodeFaults {
   readonly daemonDisconnected: boolean;
   /** Added before every answer of both servers. */
   readonly latencyMs: number;
+  /**
+   * hcd serves a websocket's requests concurrently: a notify* registration takes effect (and is
+   * answered) this much later, while requests sent after it are served at once.
+   */
+  readonly registrationDelayMs: number;
   /** createmultisig answers a different redeem script. */
   readonly disagreeRedeemScript: boolean;
   /** listscripts leaves out the latest imported script. */
@@ -40,6 +45,7 @@ export const NO_FAULTS: NodeFaults = {
   locked: false,
   daemonDisconnected: false,
   latencyMs: 0,
+  registrationDelayMs: 0,
   disagreeRedeemScript: false,
   missingScript: false,
   missingTicket: false,
@@ -62,8 +68,8 @@ export const faultPatchProblem = (patch: unknown): string | undefined => {
   for (const [key, value] of Object.entries(patch)) {
     if ((BOOLEAN_FAULTS as ReadonlyArray<string>).includes(key)) {
       if (typeof value !== "boolean") return `${key} must be a boolean`;
-    } else if (key === "latencyMs") {
-      if (typeof value !== "number" || !(value >= 0)) return "latencyMs must be a number ≥ 0";
+    } else if (key === "latencyMs" || key === "registrationDelayMs") {
+      if (typeof value !== "number" || !(value >= 0)) return `${key} must be a number ≥ 0`;
     } else if (key === "methodErrors") {
       if (typeof value !== "object" || value === null) return "methodErrors must be an object";
       for (const [m, e] of Object.entries(value)) {

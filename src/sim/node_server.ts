@@ -305,6 +305,13 @@ export class SimNode {
   private readonly options: SimNodeOptions;
   private readonly subscriptions = new Map<string, Set<Subscription>>();
   private faultState: NodeFaults = NO_FAULTS;
+  /** Registrations received but not in effect yet (faults.registrationDelayMs). */
+  pendingRegistrations = 0;
+  /**
+   * Every rebroadcastwinners this hcd served, and whether the asking websocket was registered for
+   * winningtickets then: if not, the announcement it asked for never reached it.
+   */
+  readonly winnerRequests: Array<{ readonly connectionId: string; readonly registered: boolean }> = [];
   hcdServer?: RpcServer;
   walletServer?: RpcServer;
 
@@ -576,10 +583,21 @@ export class SimNode {
       if (!ctx.connectionId.startsWith("ws-")) {
         return kind === "blocks" ? rpcFail(RpcCode.misc, "Command unimplemented") : methodNotFound();
       }
-      let subs = this.subscriptions.get(ctx.connectionId);
-      if (!subs) this.subscriptions.set(ctx.connectionId, subs = new Set());
-      subs.add(kind);
-      return null;
+      const register = () => {
+        let subs = this.subscriptions.get(ctx.connectionId);
+        if (!subs) this.subscriptions.set(ctx.connectionId, subs = new Set());
+        subs.add(kind);
+        return null;
+      };
+      const delay = this.faultState.registrationDelayMs;
+      if (delay === 0) return register();
+      this.pendingRegistrations++;
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          this.pendingRegistrations--;
+          resolve(register());
+        }, delay)
+      );
     };
     const answer = (): unknown => {
       switch (method) {
@@ -593,6 +611,12 @@ export class SimNode {
           return subscribe("spentandmissedtickets");
         case "notifystakedifficulty":
           return subscribe("stakedifficulty");
+        case "rebroadcastwinners":
+          this.winnerRequests.push({
+            connectionId: ctx.connectionId,
+            registered: this.subscriptions.get(ctx.connectionId)?.has("winningtickets") ?? false,
+          });
+          return this.chainMethod("hcd", method, p);
         case "version":
           p(0);
           return HCD_VERSION;
