@@ -1,12 +1,15 @@
 // hcstakepool: the one entry. No command (or only options) or `serve` runs the web app
-// (src/cli/serve.ts); any other command is an operator tool (src/cli, one file each).
-// `deno task hcpool …` is an alias of `main.ts …`.
+// (src/cli/serve.ts); `start` runs the zero-config demo pool (src/demo); any other command is an
+// operator tool (src/cli, one file each). `deno task hcpool …` is an alias of `main.ts …`.
 import { runCli } from "./src/cli/main.ts";
 import { runServe } from "./src/cli/serve.ts";
+import { runDemo } from "./src/demo/main.ts";
 
-const main = (argv: ReadonlyArray<string>): Promise<number> => {
+/** Exported for the single-file build (deno task bundle), whose entry calls it. */
+export const main = (argv: ReadonlyArray<string>): Promise<number> => {
   const [first, ...rest] = argv;
   if (first === "serve") return runServe(rest);
+  if (first === "start") return runDemo(rest);
   if (first === undefined || first.startsWith("-") && !["-h", "--help"].includes(first)) {
     return runServe(argv);
   }

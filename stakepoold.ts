@@ -42,6 +42,11 @@ export interface StakepooldTuning {
   readonly databaseRetry?: { readonly initial: Duration.DurationInput; readonly max: Duration.DurationInput };
   /** Restart delays of the background loops. */
   readonly loopRestart?: SupervisorOptions;
+  /**
+   * Fee addresses derived from coldwalletextpub (default hcwallet's 10 000, ~1 ms each); the demo
+   * runs three stakepoolds in one process whose users all have small ids.
+   */
+  readonly feeAddressCount?: number;
 }
 
 /** Every layer of one stakepoold; tests run several in one process. */
@@ -52,7 +57,7 @@ export const stakepooldLayer = (
   Layer.unwrapEffect(Effect.gen(function* () {
     const net = NETWORKS[config.network];
     const feeAddresses = yield* Either.mapLeft(
-      feeAddressHashes(config.coldWalletExtPub),
+      feeAddressHashes(config.coldWalletExtPub, tuning.feeAddressCount),
       (e) => new Error(`coldwalletextpub: ${e.message}`),
     );
     const { hcd, wallet } = config;

@@ -35,6 +35,25 @@ export class AssetsMissing extends Data.TaggedError("AssetsMissing")<{ readonly 
   }
 }
 
+const etagOf = (body: Uint8Array) =>
+  `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
+
+/** Assets a single-file build carries itself (set before start); they stand in for static/. */
+let embedded: StaticAssets | undefined;
+
+/**
+ * The entry of a single-file build (deploy/bundle.ts) hands over static/'s files (path under
+ * static/ → bytes) before main runs: such a build has no static/ folder beside it.
+ */
+export const useEmbeddedAssets = (files: Readonly<Record<string, Uint8Array<ArrayBuffer>>>) => {
+  embedded = new Map(
+    Object.entries(files).flatMap(([path, body]) => {
+      const type = CONTENT_TYPES[extname(path)];
+      return type === undefined ? [] : [[path, { body, contentType: type, etag: etagOf(body) }] as const];
+    }),
+  );
+};
+
 const walk = async (dir: string): Promise<Array<string>> => {
   const out: Array<string> = [];
   for await (const entry of Deno.readDir(dir)) {
@@ -48,13 +67,17 @@ const walk = async (dir: string): Promise<Array<string>> => {
 export const loadStaticAssets = (dir: string = STATIC_DIR): Effect.Effect<StaticAssets, AssetsMissing> =>
   Effect.tryPromise({
     try: async () => {
+      if (embedded !== undefined && dir === STATIC_DIR) return embedded;
       const assets = new Map<string, Asset>();
       for (const file of await walk(dir)) {
         const type = CONTENT_TYPES[extname(file)];
         if (type === undefined) continue;
         const body = await Deno.readFile(file);
-        const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
-        assets.set(relative(dir, file).split("\\").join("/"), { body, contentType: type, etag });
+        assets.set(relative(dir, file).split("\\").join("/"), {
+          body,
+          contentType: type,
+          etag: etagOf(body),
+        });
       }
       return assets;
     },
