@@ -2,6 +2,7 @@
 import type { Command } from "./command.ts";
 import address from "./address.ts";
 import backup from "./backup.ts";
+import configCheck from "./config_check.ts";
 import derive from "./derive.ts";
 import migrate from "./migrate.ts";
 import multisig from "./multisig.ts";
@@ -22,4 +23,5 @@ export const COMMANDS: ReadonlyArray<Command> = [
   backup,
   restore,
   sync,
+  configCheck,
 ];
