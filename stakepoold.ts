@@ -14,11 +14,12 @@ import {
 import { NETWORKS } from "./src/domain/params.ts";
 import { feeAddressHashes } from "./src/domain/poolfee.ts";
 import { loadOrCreateCertPair } from "./src/rpc/tls_cert.ts";
+import { rpcMetricsLayer } from "./src/metrics/rpc_metrics.ts";
 import { layerInSubsystem, loggingLayer, SubsystemsRequested } from "./src/runtime/logging.ts";
 import { Supervisor, type SupervisorOptions } from "./src/runtime/supervisor.ts";
 import { ControlServer } from "./src/stakepoold/control_server.ts";
 import { HcdFeed } from "./src/stakepoold/hcd_feed.ts";
-import { LocalNode } from "./src/stakepoold/local_node.ts";
+import { LocalNode, type ServerRetry } from "./src/stakepoold/local_node.ts";
 import { TicketEvents } from "./src/stakepoold/ticket_events.ts";
 import { TicketKeeper } from "./src/stakepoold/ticket_keeper.ts";
 import { Voter } from "./src/stakepoold/voter.ts";
@@ -42,6 +43,8 @@ export interface StakepooldTuning {
   readonly databaseRetry?: { readonly initial: Duration.DurationInput; readonly max: Duration.DurationInput };
   /** Restart delays of the background loops. */
   readonly loopRestart?: SupervisorOptions;
+  /** How hcd and hcwallet are asked again while they cannot be used (default 1 s doubling to 30 s). */
+  readonly serverRetry?: ServerRetry;
   /**
    * Fee addresses derived from coldwalletextpub (default hcwallet's 10 000, ~1 ms each); the demo
    * runs three stakepoolds in one process whose users all have small ids.
@@ -76,7 +79,9 @@ export const stakepooldLayer = (
       ),
       Layer.provideMerge(
         Layer.mergeAll(
-          LocalNode.live({ net, hcd, wallet }).pipe(layerInSubsystem("RPCC")),
+          LocalNode.live({ net, hcd, wallet, serverRetry: tuning.serverRetry }).pipe(
+            layerInSubsystem("RPCC"),
+          ),
           TicketEvents.live.pipe(layerInSubsystem("CTRL")),
           Supervisor.layer(tuning.loopRestart),
         ),
@@ -129,8 +134,9 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     return 1;
   }
   const config = loaded.value;
-  // Every line of this run, the signal handlers' too, goes through the configured logger.
-  const logging = ManagedRuntime.make(loggingLayer(config.log));
+  // Every line of this run, the signal handlers' too, goes through the configured logger; the
+  // hcd/hcwallet calls are timed for /metrics.
+  const logging = ManagedRuntime.make(Layer.merge(loggingLayer(config.log), rpcMetricsLayer));
   const logReady = await Effect.runPromiseExit(logging.runtimeEffect);
   if (Exit.isFailure(logReady)) {
     console.error(`stakepoold: ${oneLine(logReady.cause)}`);

@@ -27,6 +27,7 @@ import { expiredSessionSweeper } from "../http/middleware/session.ts";
 import { HttpServer } from "../http/server.ts";
 import { loadStaticAssets } from "../http/static_files.ts";
 import { Mailer } from "../mail/mailer.ts";
+import { rpcMetricsLayer } from "../metrics/rpc_metrics.ts";
 import { makeStakepooldControlClient } from "../rpc/stakepoold_client.ts";
 import { CONTROL_API_VERSION, ControlApi } from "../rpc/stakepoold_protocol.ts";
 import { layerInSubsystem, loggingLayer, SubsystemsRequested } from "../runtime/logging.ts";
@@ -259,7 +260,8 @@ export const runServe = async (argv: ReadonlyArray<string>): Promise<number> => 
     return EXIT.config;
   }
   const config = loaded.value;
-  const logging = ManagedRuntime.make(loggingLayer(config.log));
+  // Every line through the configured logger; RPC calls timed for /metrics.
+  const logging = ManagedRuntime.make(Layer.merge(loggingLayer(config.log), rpcMetricsLayer));
   const logReady = await Effect.runPromiseExit(logging.runtimeEffect);
   if (Exit.isFailure(logReady)) {
     console.error(`hcstakepool: ${Cause.squash(logReady.cause)}`);

@@ -1,7 +1,8 @@
 // The web app: one Hono app, middleware in this order —
+//   0 request metrics (src/metrics: every request by route and status)
 //   1 security headers (every response, assets included)
 //   2 request basics: the runtime runner, settings, client IP
-//   3 /assets/* and /robots.txt from memory (no session)
+//   3 /assets/* and /robots.txt from memory, /metrics and /status.json (no session)
 //   4 session (Sessions table; cookie id rotated at sign-in, deleted at sign-out)
 //   5 auth (the signed-in user, admin or not)
 //   6 CSRF (every form POST; reads the form strictly, once)
@@ -10,6 +11,9 @@
 // line in PAGES.
 import { Cause, Runtime } from "effect";
 import { type Handler, Hono, type MiddlewareHandler } from "hono";
+import { demoTickets } from "../demo/demo_forms.tsx";
+import { httpMetrics } from "../metrics/http_metrics.ts";
+import { metricsRoute, statusJsonRoute } from "../metrics/web_routes.ts";
 import type { PoolSettingsApi } from "../accounts/pool_settings.ts";
 import type { AppEnv, Runner, WebServices } from "./context.ts";
 import { apiRoutes } from "./api/router.ts";
@@ -62,6 +66,8 @@ export const PAGES: ReadonlyArray<Page> = [
   status,
   adminTickets,
   apiDocs,
+  // Answers 404 unless the demo composition (deno task start) provides a DemoWallet.
+  demoTickets,
 ];
 
 export interface WebAppOptions {
@@ -93,6 +99,7 @@ export const makeApp = ({ runtime, settings, assets, pages = PAGES }: WebAppOpti
   const { config } = settings;
   const app = new Hono<AppEnv>();
 
+  app.use("*", httpMetrics);
   app.use("*", securityHeaders({ https: config.baseUrl.startsWith("https://") }));
   app.use("*", async (c, next) => {
     c.set("run", run);
@@ -114,6 +121,8 @@ export const makeApp = ({ runtime, settings, assets, pages = PAGES }: WebAppOpti
     "/robots.txt",
     (c) => assetResponse(assets, "robots.txt", c.req.header("if-none-match")) ?? c.notFound(),
   );
+  app.get("/metrics", metricsRoute);
+  app.get("/status.json", statusJsonRoute);
   // The JSON API answers before any session is read: only its bearer token says who asks.
   app.route("/api", apiRoutes());
   app.use("*", sessionMiddleware({ secure: settings.secureCookies }));

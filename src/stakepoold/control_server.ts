@@ -30,6 +30,8 @@ import {
   type StakepooldStatus,
   TicketEvent,
 } from "../rpc/stakepoold_protocol.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../metrics/prometheus.ts";
+import { stakepooldMetrics } from "../metrics/stakepoold_metrics.ts";
 import type { Supervisor } from "../runtime/supervisor.ts";
 import type { LocalNode } from "./local_node.ts";
 import { stakepooldStatus } from "./status.ts";
@@ -191,6 +193,11 @@ const makeControlServer = (options: ControlServerOptions) =>
     route("getIgnoredLowFeeTickets", ControlApi.getIgnoredLowFeeTickets, handlers.getIgnoredLowFeeTickets);
     route("setAddedLowFeeTickets", ControlApi.setAddedLowFeeTickets, handlers.setAddedLowFeeTickets);
     route("setUserVotingPrefs", ControlApi.setUserVotingPrefs, handlers.setUserVotingPrefs);
+    // Prometheus text (src/metrics), behind the same secret.
+    app.get("/metrics", async (c) =>
+      c.body(await run(Effect.provide(stakepooldMetrics, statusContext)), 200, {
+        "Content-Type": PROMETHEUS_CONTENT_TYPE,
+      }));
 
     app.get(EVENTS_PATH, (c) => {
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.text("websocket expected", 400);

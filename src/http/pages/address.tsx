@@ -4,6 +4,7 @@
 import { Effect } from "effect";
 import { submitAddress } from "../../accounts/address.ts";
 import { rejected } from "../../accounts/errors.ts";
+import { demoAddressForm } from "../../demo/demo_forms.tsx";
 import { hcctlCommand } from "../../pool/links.ts";
 import { AddressView } from "../../../templates/address.tsx";
 import { runPage } from "../outcomes.tsx";
@@ -13,18 +14,23 @@ import { render } from "../render.tsx";
 export default page({
   path: "/address",
   access: "user",
-  get: (c) => {
+  get: async (c) => {
     const user = c.var.user!;
     const { config, net } = c.var.settings;
+    // Only in the demo (deno task start): a ready-made address of hcsim's user wallet.
+    const demo = await demoAddressForm(c);
     return render(
       c,
       { title: "Address" },
-      <AddressView
-        csrf={c.var.session.csrfToken()}
-        hcctl={hcctlCommand(net.name)}
-        submitted={user.UserPubKeyAddr === "" ? undefined : user.UserPubKeyAddr}
-        closedMessage={config.closePool ? config.closePoolMsg : undefined}
-      />,
+      <>
+        {demo}
+        <AddressView
+          csrf={c.var.session.csrfToken()}
+          hcctl={hcctlCommand(net.name)}
+          submitted={user.UserPubKeyAddr === "" ? undefined : user.UserPubKeyAddr}
+          closedMessage={config.closePool ? config.closePoolMsg : undefined}
+        />
+      </>,
     );
   },
   post: (c) =>

@@ -3,6 +3,7 @@
 // through one list. /tickets/live is the page's websocket: it sends {"version": n} whenever
 // what the page shows changed, and tickets-live.js then fetches the page again.
 import { Cause, Effect, Stream } from "effect";
+import { demoTicketsForm } from "../../demo/demo_forms.tsx";
 import { purchaseInfo } from "../../pool/purchase_info.ts";
 import { explorerTxUrl, hcctlCommand } from "../../pool/links.ts";
 import { TicketView } from "../../tickets/ticket_view.ts";
@@ -20,9 +21,11 @@ const sectionOf = (s: string | undefined): Section | undefined => SECTIONS.find(
 export default page({
   path: "/tickets",
   access: "user",
-  get: (c) => {
+  get: async (c) => {
     const user = c.var.user!;
     if (user.MultiSigAddress === "") return c.redirect("/address", 303);
+    // Only in the demo (deno task start): buy tickets from hcsim's user wallet.
+    const demo = await demoTicketsForm(c);
     const net = c.var.settings.net.name;
     const section = sectionOf(c.req.query("section"));
     const order: Order = c.req.query("order") === "oldest" ? "oldest" : "newest";
@@ -41,15 +44,18 @@ export default page({
         render(
           c,
           { title: "Tickets" },
-          <TicketsView
-            info={info}
-            hcctl={hcctlCommand(net)}
-            tickets={tickets}
-            section={section}
-            order={order}
-            txUrl={(txid) => explorerTxUrl(net, txid)}
-            walletsStopped={stopped._tag === "Some"}
-          />,
+          <>
+            {demo}
+            <TicketsView
+              info={info}
+              hcctl={hcctlCommand(net)}
+              tickets={tickets}
+              section={section}
+              order={order}
+              txUrl={(txid) => explorerTxUrl(net, txid)}
+              walletsStopped={stopped._tag === "Some"}
+            />
+          </>,
         ),
     );
   },
