@@ -225,6 +225,26 @@ export const ticketsRescanned = (
 export const missedOrExpired = (net: NetParams, ticket: PoolTicket, height: number): "missed" | "expired" =>
   ticket.height > 0 && height - ticket.height >= net.ticketExpiry ? "expired" : "missed";
 
+// ---- hcd's answer to a vote ----
+
+/**
+ * What a refusal of a vote by hcd's sendrawtransaction means (HC-PROTOCOL §8.5, §11): the
+ * identical vote is already in its mempool ("already have transaction …") or already mined
+ * ("transaction already exists"), i.e. another node of the pool sent it first: "duplicate". The
+ * ticket was spent by another vote (the owner's own wallet may vote it too) and hcd sees the
+ * ticket's output as fully spent ("orphan transaction … references outputs of unknown or
+ * fully-spent transaction <ticket>"): "spent-elsewhere". Anything else: "failed".
+ */
+export const voteRefusal = (
+  message: string,
+  ticketHash: string,
+): "duplicate" | "spent-elsewhere" | "failed" =>
+  message.includes("already have transaction") || message.endsWith(": transaction already exists")
+    ? "duplicate"
+    : message.includes(`references outputs of unknown or fully-spent transaction ${ticketHash}`)
+    ? "spent-elsewhere"
+    : "failed";
+
 // ---- one vote per ticket and block ----
 
 /**

@@ -2,7 +2,17 @@
 // hcd's ticket notifications, the moments at which the pool's ticket set is rebuilt from the
 // wallet so nothing drifts (start, hcd or wallet reconnected, periodic; dcrstakepool#317), and the
 // look-ups a rebuild needs.
-import { Context, Duration, Effect, Either, Layer, PubSub, Schedule, type Scope, Stream } from "effect";
+import {
+  Context,
+  Duration,
+  Effect,
+  Either,
+  Layer,
+  PubSub,
+  type Scope,
+  Stream,
+  SubscriptionRef,
+} from "effect";
 import { type MsgTx, txFromHex } from "../domain/tx.ts";
 import { RpcCode, RpcDecodeError, type RpcError } from "../rpc/errors.ts";
 import { type HcNotification, hcNotifications } from "../rpc/hc_methods.ts";
@@ -33,6 +43,12 @@ export interface HcdFeedApi {
   readonly subscribe: Effect.Effect<Stream.Stream<TicketNotification>, never, Scope.Scope>;
   /** Emits at once when run, then after each reconnect and every resync interval. */
   readonly resyncs: Stream.Stream<ResyncReason>;
+  /**
+   * Completes once hcd has answered the notification registrations on the connection calls go
+   * over now. hcd serves a websocket's requests concurrently, so a request sent before those
+   * answers (rebroadcastwinners) may be served first and its notifications lost.
+   */
+  readonly registered: Effect.Effect<void>;
   /** The wallet's unspent tickets (immature included) and the best height they are consistent with. */
   readonly walletTickets: Effect.Effect<
     { readonly hashes: ReadonlyArray<string>; readonly height: number },
@@ -84,7 +100,7 @@ export class HcdFeed extends Context.Tag("hcstakepool/HcdFeed")<HcdFeed, HcdFeed
     Layer.scoped(
       HcdFeed,
       Effect.gen(function* () {
-        const { node, wallet } = yield* LocalNode;
+        const { node, wallet, untilAnswered } = yield* LocalNode;
         const supervisor = yield* Supervisor;
 
         // Pumped into a hub before registering, so that no notification precedes the pump.
@@ -99,17 +115,34 @@ export class HcdFeed extends Context.Tag("hcstakepool/HcdFeed")<HcdFeed, HcdFeed
         yield* Effect.yieldNow();
         const subscribe = Effect.map(PubSub.subscribe(hub), (queue) => Stream.fromQueue(queue));
 
-        // hcd re-sends these after a reconnect by itself (the client remembers them); until the
-        // first registration succeeds nothing would be announced, so startup waits for it.
-        yield* Effect.all([
-          node.notifyBlocks(),
-          node.notifyWinningTickets(),
-          node.notifyNewTickets(),
-          node.notifySpentAndMissedTickets(),
-        ]).pipe(
-          Effect.tapError((e) => Effect.logWarning(`registering for hcd notifications: ${e.message}`)),
-          Effect.retry(Schedule.spaced(Duration.seconds(1))),
+        // The client registers these again after a reconnect, and then emits `reconnects`; until
+        // the first registration succeeds nothing would be announced, so startup waits for it.
+        // Which connection's registrations were answered last:
+        const registeredOn = yield* SubscriptionRef.make(0);
+        yield* supervisor.supervise(
+          "hcd registrations",
+          Stream.runForEach(
+            node.client.reconnects,
+            () => Effect.flatMap(node.client.connectionNumber, (n) => SubscriptionRef.set(registeredOn, n)),
+          ),
         );
+        yield* Effect.yieldNow();
+        yield* untilAnswered(
+          "hcd",
+          "registering for notifications",
+          Effect.all([
+            node.notifyBlocks(),
+            node.notifyWinningTickets(),
+            node.notifyNewTickets(),
+            node.notifySpentAndMissedTickets(),
+          ]),
+        );
+        yield* Effect.flatMap(node.client.connectionNumber, (n) => SubscriptionRef.set(registeredOn, n));
+        const registered = Effect.flatMap(node.client.connectionNumber, (current) =>
+          registeredOn.changes.pipe(
+            Stream.takeUntil((n) => n >= current),
+            Stream.runDrain,
+          ));
 
         const cache = boundedCache<FetchedTicket>(TICKET_CACHE_SIZE);
         const heights = boundedCache<number>(HEIGHT_CACHE_SIZE);
@@ -185,7 +218,7 @@ export class HcdFeed extends Context.Tag("hcstakepool/HcdFeed")<HcdFeed, HcdFeed
           wallet.client.reconnects.pipe(Stream.as("wallet reconnected" as const)),
         ], { concurrency: "unbounded" });
 
-        return { subscribe, resyncs, walletTickets, fetchTicket } satisfies HcdFeedApi;
+        return { subscribe, resyncs, registered, walletTickets, fetchTicket } satisfies HcdFeedApi;
       }),
     );
 }

@@ -14,9 +14,12 @@ export const stakepooldStatus: Effect.Effect<
   TicketKeeper | Voter | VotingPrefs | LocalNode | Supervisor
 > = Effect.gen(function* () {
   const { node, wallet } = yield* LocalNode;
+  // The protocol has no count of votes beaten by another vote of the ticket ("spent-elsewhere");
+  // the log, the ticket events and the votes metric have them.
+  const { voted, duplicate, failed } = yield* Effect.flatMap(Voter, (v) => v.votes);
   return {
     ...(yield* Effect.flatMap(TicketKeeper, (k) => k.status)),
-    votes: yield* Effect.flatMap(Voter, (v) => v.votes),
+    votes: { voted, duplicate, failed },
     hcdConnected: yield* node.client.connected,
     walletConnected: yield* wallet.client.connected,
     ...(yield* Effect.flatMap(VotingPrefs, (p) => p.status)),

@@ -72,8 +72,13 @@ export interface TicketKeeperApi {
   readonly setUsers: (
     users: ReadonlyArray<UserVotingConfigEntry>,
   ) => Effect.Effect<{ readonly newUsers: number }>;
-  /** Replaces the admin-added low-fee set; applied when the effect completes. */
-  readonly setAddedLowFeeTickets: (tickets: ReadonlyArray<TicketEntry>) => Effect.Effect<void>;
+  /**
+   * Replaces the admin-added low-fee set; applied when the effect completes. Returns how many
+   * tickets were not in the set before (one may be a winner of the tip, not voted when drawn).
+   */
+  readonly setAddedLowFeeTickets: (
+    tickets: ReadonlyArray<TicketEntry>,
+  ) => Effect.Effect<{ readonly newlyAdded: number }>;
   readonly status: Effect.Effect<TicketSetStatus>;
 }
 
@@ -219,18 +224,21 @@ const makeTicketKeeper = (options: TicketKeeperOptions) =>
 
     const onSpentAndMissed = (n: Extract<TicketNotification, { _tag: "spentandmissedtickets" }>) =>
       Effect.gen(function* () {
-        const { gone } = yield* Ref.modify(tickets, (set) => {
+        const { gone, before } = yield* Ref.modify(tickets, (set) => {
           const r = ticketsGone(set, Object.keys(n.tickets));
-          return [r, r.set];
+          return [{ gone: r.gone, before: set }, r.set];
         });
         for (const t of gone) {
           const kind = n.tickets[t.hash] === "spent" ? "spent" : missedOrExpired(net, t, n.height);
           yield* events.publish({ kind, ...entryOf(t), blockHeight: n.height, blockHash: n.blockHash });
-          if (kind !== "spent") {
-            yield* Effect.logWarning(`ticket ${kind}`).pipe(
-              Effect.annotateLogs({ ticket: t.hash, height: n.height }),
-            );
-          }
+          if (kind === "spent") continue;
+          // A low-fee ticket the pool does not vote is expected to miss; a live one cost its owner.
+          const ignored = stateOf(before, t) === "ignored";
+          yield* (ignored ? Effect.logInfo : Effect.logWarning)(
+            ignored ? `low-fee ticket ${kind}, not voted by the pool` : `ticket ${kind}`,
+          ).pipe(
+            Effect.annotateLogs({ ticket: t.hash, height: n.height }),
+          );
         }
       });
 
@@ -306,17 +314,19 @@ const makeTicketKeeper = (options: TicketKeeperOptions) =>
         }),
       setAddedLowFeeTickets: (added) =>
         Effect.gen(function* () {
-          const changes = yield* Ref.modify(tickets, (set) => {
+          const { changes, newlyAdded } = yield* Ref.modify(tickets, (set) => {
             const r = addedReplaced(
               set,
               added.map((e) => ({ hash: e.TicketHash, address: e.TicketAddress })),
             );
-            return [r.changes, r.set];
+            const newlyAdded = [...r.set.added.keys()].filter((h) => !set.added.has(h)).length;
+            return [{ changes: r.changes, newlyAdded }, r.set];
           });
           yield* publishChanges(changes);
           yield* Effect.logInfo("added low-fee tickets replaced").pipe(
-            Effect.annotateLogs({ added: added.length, changed: changes.length }),
+            Effect.annotateLogs({ added: added.length, new: newlyAdded, changed: changes.length }),
           );
+          return { newlyAdded };
         }),
       status: Effect.gen(function* () {
         const set = yield* Ref.get(tickets);

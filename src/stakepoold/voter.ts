@@ -2,18 +2,7 @@
 // among the winners is voted at once — generatevote on the wallet, sendrawtransaction on hcd —
 // with the bits `voteBitsFor` decides from its owner's preferences and the wallet's defaults.
 // Votes in flight are never interrupted: shutdown waits for them.
-import {
-  Clock,
-  Context,
-  Effect,
-  FiberSet,
-  Layer,
-  Metric,
-  MetricBoundaries,
-  Ref,
-  Schedule,
-  Stream,
-} from "effect";
+import { Clock, Context, Effect, FiberSet, Layer, Metric, MetricBoundaries, Ref, Stream } from "effect";
 import type { NetParams } from "../domain/params.ts";
 import {
   claimWinners,
@@ -21,16 +10,22 @@ import {
   releaseClaim,
   voteBitsFor,
   type VoteClaims,
+  voteRefusal,
   type WalletVoteDefaults,
 } from "../domain/voting.ts";
 import type { WalletInfoResult } from "../rpc/hc_methods.ts";
+import type { TicketEventKind } from "../rpc/stakepoold_protocol.ts";
 import { Supervisor } from "../runtime/supervisor.ts";
 import { HcdFeed, type TicketNotification } from "./hcd_feed.ts";
 import { LocalNode } from "./local_node.ts";
 import { TicketEvents } from "./ticket_events.ts";
 import { TicketKeeper } from "./ticket_keeper.ts";
 
-export type VoteOutcome = "voted" | "duplicate" | "failed";
+/**
+ * "duplicate": hcd already had this very vote (another node's); "spent-elsewhere": another vote
+ * spent the ticket first (e.g. the owner's wallet voting it too) — neither is a failure.
+ */
+export type VoteOutcome = "voted" | "duplicate" | "spent-elsewhere" | "failed";
 
 export interface VoterOptions {
   readonly net: NetParams;
@@ -41,7 +36,9 @@ export interface VoterApi {
   readonly votes: Effect.Effect<Readonly<Record<VoteOutcome, number>>>;
   /**
    * Asks hcd to announce the tip's winners again, so a winner selected while it could not be
-   * voted (hcd or wallet away, its owner not known yet) is voted now.
+   * voted (hcd or wallet away, its owner not known yet, a low-fee ticket not added yet) is voted
+   * now. Asked once hcd has answered the notification registrations of its connection; asks
+   * made meanwhile are served by that one.
    */
   readonly announceWinnersAgain: (why: string) => Effect.Effect<void>;
 }
@@ -57,8 +54,13 @@ const voteDuration = Metric.histogram(
   "winningtickets notification to sendrawtransaction answer",
 );
 
-const isDuplicate = (e: { readonly _tag: string; readonly message?: string }) =>
-  e._tag === "RpcCallError" && (e.message ?? "").includes("already have transaction");
+const EVENT_OF = {
+  voted: "voted",
+  duplicate: "duplicate",
+  // The ticket left the pool by another vote.
+  "spent-elsewhere": "spent",
+  failed: "vote-failed",
+} as const satisfies Record<VoteOutcome, TicketEventKind>;
 
 const defaultsOf = (w: WalletInfoResult): WalletVoteDefaults => ({
   voteBits: w.votebits,
@@ -69,22 +71,21 @@ const defaultsOf = (w: WalletInfoResult): WalletVoteDefaults => ({
 const makeVoter = (options: VoterOptions) =>
   Effect.gen(function* () {
     const { net } = options;
-    const { node, wallet } = yield* LocalNode;
+    const { node, wallet, untilAnswered } = yield* LocalNode;
     const feed = yield* HcdFeed;
     const keeper = yield* TicketKeeper;
     const events = yield* TicketEvents;
     const supervisor = yield* Supervisor;
 
-    const defaults = yield* wallet.walletInfo().pipe(
+    const defaults = yield* untilAnswered("hcwallet", "walletinfo", wallet.walletInfo()).pipe(
       Effect.map(defaultsOf),
-      Effect.tapError((e) => Effect.logWarning(`reading the wallet's vote defaults: ${e.message}`)),
-      Effect.retry(Schedule.spaced("1 second")),
       Effect.flatMap(Ref.make),
     );
     const voting = yield* FiberSet.make();
     const outcomes = yield* Ref.make<Readonly<Record<VoteOutcome, number>>>({
       voted: 0,
       duplicate: 0,
+      "spent-elsewhere": 0,
       failed: 0,
     });
     const claims = yield* Ref.make<VoteClaims>(emptyVoteClaims);
@@ -114,21 +115,27 @@ const makeVoter = (options: VoterOptions) =>
         yield* events.publish({ kind: "winning", ...at, voteBits });
         const outcome = yield* wallet.generateVote(blockHash, blockHeight, hash, voteBits, d.voteBitsExtended)
           .pipe(
-            Effect.flatMap((v) => node.sendRawTransaction(v.hex, false)),
-            Effect.as({ outcome: "voted" as VoteOutcome, detail: "" }),
-            Effect.catchAll((e) =>
-              Effect.succeed({
-                outcome: (isDuplicate(e) ? "duplicate" : "failed") as VoteOutcome,
-                detail: e.message ?? String(e),
-              })
+            Effect.flatMap((v) =>
+              node.sendRawTransaction(v.hex, false).pipe(
+                Effect.as({ outcome: "voted" as VoteOutcome, detail: "" }),
+                Effect.catchTag(
+                  "RpcCallError",
+                  (e) =>
+                    Effect.succeed({
+                      outcome: voteRefusal(e.message, hash) as VoteOutcome,
+                      detail: e.message,
+                    }),
+                ),
+              )
             ),
+            Effect.catchAll((e) => Effect.succeed({ outcome: "failed" as VoteOutcome, detail: e.message })),
           );
         const durationMs = (yield* Clock.currentTimeMillis) - startedAt;
         yield* Metric.increment(Metric.tagged(votesCounter, "outcome", outcome.outcome));
         yield* Ref.update(outcomes, (o) => ({ ...o, [outcome.outcome]: o[outcome.outcome] + 1 }));
         yield* Metric.update(voteDuration, durationMs);
         yield* events.publish({
-          kind: outcome.outcome === "failed" ? "vote-failed" : outcome.outcome,
+          kind: EVENT_OF[outcome.outcome],
           ...at,
           voteBits,
           ...(outcome.detail ? { detail: outcome.detail } : {}),
@@ -142,7 +149,7 @@ const makeVoter = (options: VoterOptions) =>
             source,
             durationMs,
             outcome: outcome.outcome,
-            ...(outcome.detail && outcome.outcome === "failed" ? { detail: outcome.detail } : {}),
+            ...(outcome.outcome === "duplicate" || !outcome.detail ? {} : { detail: outcome.detail }),
           }),
         );
         return outcome.outcome;
@@ -164,29 +171,45 @@ const makeVoter = (options: VoterOptions) =>
               Effect.as(Effect.logError(`voting ticket ${hash} died`, cause), "failed" as const)
             ),
             Effect.flatMap((outcome) =>
-              outcome === "voted" || outcome === "duplicate"
-                ? Effect.void
-                : Ref.update(claims, (c) => releaseClaim(c, n.blockHash, hash))
+              outcome === "failed" || outcome === "skipped"
+                ? Ref.update(claims, (c) => releaseClaim(c, n.blockHash, hash))
+                : Effect.void
             ),
           ), { concurrency: "unbounded", discard: true });
       }).pipe(Effect.uninterruptible, Effect.withSpan("Voter.voteWinners"));
 
+    // The reasons of the asks waiting for hcd's registrations; one request serves them all.
+    const waitingAsks = yield* Ref.make<ReadonlyArray<string>>([]);
     const announceWinnersAgain = (why: string) =>
-      Effect.asVoid(FiberSet.run(
-        voting,
-        node.rebroadcastWinners().pipe(
-          Effect.catchAll((e) =>
-            Effect.logWarning(`asking hcd to announce the winners again (${why}): ${e.message}`)
-          ),
-        ),
-      ));
+      Effect.gen(function* () {
+        const before = yield* Ref.getAndUpdate(waitingAsks, (reasons) => [...reasons, why]);
+        if (before.length > 0) return;
+        yield* FiberSet.run(
+          voting,
+          Effect.gen(function* () {
+            yield* feed.registered;
+            const reasons = yield* Ref.getAndSet(waitingAsks, []);
+            yield* node.rebroadcastWinners().pipe(
+              Effect.catchAll((e) =>
+                Effect.logWarning(
+                  `asking hcd to announce the winners again (${
+                    [...new Set(reasons)].join(", ")
+                  }): ${e.message}`,
+                )
+              ),
+            );
+          }),
+        );
+      });
 
     // Votes start at once, each announcement in its own fiber.
     const notifications = yield* feed.subscribe;
     yield* supervisor.supervise(
       "winners",
-      Stream.runForEach(notifications, (n) =>
-        n._tag === "winningtickets" ? FiberSet.run(voting, onWinners(n)) : Effect.void),
+      Stream.runForEach(
+        notifications,
+        (n) => n._tag === "winningtickets" ? FiberSet.run(voting, onWinners(n)) : Effect.void,
+      ),
     );
     // The wallet's defaults are read again at every rebuild; after a reconnect hcd repeats the
     // tip's winners, one of which may have been missed while away.
@@ -196,9 +219,7 @@ const makeVoter = (options: VoterOptions) =>
         Effect.zipRight(
           reason === "periodic" ? Effect.void : announceWinnersAgain(reason),
           wallet.walletInfo().pipe(
-            Effect.flatMap((w) =>
-              Ref.set(defaults, defaultsOf(w))
-            ),
+            Effect.flatMap((w) => Ref.set(defaults, defaultsOf(w))),
             Effect.catchAll((e) =>
               Effect.logWarning(`reading the wallet's vote defaults (${reason}): ${e.message}`)
             ),

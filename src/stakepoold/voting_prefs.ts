@@ -178,7 +178,9 @@ const makeVotingPrefs = (options: VotingPrefsOptions) =>
         const { newUsers } = prefs.users === undefined
           ? { newUsers: 0 }
           : yield* keeper.setUsers(prefs.users);
-        if (prefs.added !== undefined) yield* keeper.setAddedLowFeeTickets(prefs.added);
+        const { newlyAdded } = prefs.added === undefined
+          ? { newlyAdded: 0 }
+          : yield* keeper.setAddedLowFeeTickets(prefs.added);
         yield* Ref.set(source, from);
         const content = yield* snapshotContent;
         if (from !== "snapshot" && content !== (yield* Ref.get(lastSaved))) {
@@ -187,7 +189,9 @@ const makeVotingPrefs = (options: VotingPrefsOptions) =>
         } else if (from === "snapshot") {
           yield* Ref.set(lastSaved, content);
         }
+        // A tip's winner not voted when drawn (owner unknown, low fee) may be votable now.
         if (newUsers > 0) yield* voter.announceWinnersAgain("new users");
+        if (newlyAdded > 0) yield* voter.announceWinnersAgain("added low-fee tickets");
       }));
 
     const restoreSnapshot = Effect.gen(function* () {

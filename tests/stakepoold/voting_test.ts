@@ -22,6 +22,7 @@ import {
   ticketState,
   VOTE_CLAIM_DEPTH,
   voteBitsFor,
+  voteRefusal,
 } from "../../src/domain/voting.ts";
 
 const net = NETWORKS.simnet;
@@ -229,4 +230,30 @@ Deno.test("claimWinners: blocks VOTE_CLAIM_DEPTH below the newest are forgotten,
     Array.from({ length: VOTE_CLAIM_DEPTH }, (_, i) => `b${newest - VOTE_CLAIM_DEPTH + 1 + i}`),
   );
   assert.deepEqual(claimWinners(claims, "b100", 100, ["u"]).claimed, []);
+});
+
+// ---- hcd's refusals of a vote ----
+
+Deno.test("voteRefusal: the real hcd's texts — identical vote in the mempool or mined: duplicate; ticket spent by another vote: spent-elsewhere", () => {
+  // As the real hcd 27c7ab1 answered stakepoold's votes on simnet (stakepoold logs of that run).
+  const vote = "c49b05a42a0efb0e4054c652af54a5d30ab2bc7eee1e596211fb8d3b852fd41b";
+  const ticket = "20d6ec2eb2100edc00f1b7188045187389dea0e22cf36059fb06481d66f76d4d";
+  assert.equal(
+    voteRefusal(`Rejected transaction ${vote}: already have transaction ${vote}`, ticket),
+    "duplicate",
+  );
+  assert.equal(voteRefusal(`Rejected transaction ${vote}: transaction already exists`, ticket), "duplicate");
+  const orphan = `Rejected transaction ${vote}: orphan transaction ${vote} references outputs of unknown ` +
+    `or fully-spent transaction ${ticket}`;
+  assert.equal(voteRefusal(orphan, ticket), "spent-elsewhere");
+  // An orphan of another transaction than the ticket is not explained by a vote spending it.
+  assert.equal(voteRefusal(orphan, "ab".repeat(32)), "failed");
+  assert.equal(voteRefusal("not exist", ticket), "failed");
+  assert.equal(
+    voteRefusal(
+      `Rejected transaction ${vote}: transaction ${vote} votes on old block height of 100 which is before the current cutoff height of 102`,
+      ticket,
+    ),
+    "failed",
+  );
 });
