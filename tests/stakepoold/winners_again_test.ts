@@ -3,10 +3,12 @@
 import assert from "node:assert/strict";
 import { Effect } from "effect";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
+import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
 import { Users } from "../../src/storage/users.ts";
 import {
   buyPoolTickets,
   eventually,
+  logLinesInto,
   mineUntilAboutToMature,
   mineUntilSelected,
   registerUsers,
@@ -121,3 +123,96 @@ Deno.test("a winner whose owner becomes known after the announcement is voted; o
         assert.equal(knownVotes.length, 1, JSON.stringify(knownVotes));
       }),
   ));
+
+for (const how of ["pushed by the web app", "read at a database reload"] as const) {
+  Deno.test(`a low-fee ticket drawn before the admin added it is voted for the tip once the addition is ${how}`, () =>
+    withStakepooldSetup({ network: { nodes: 1, backgroundTickets: 10 } }, ({ network, database, dir }) => {
+      const lines: string[] = [];
+      return Effect.gen(function* () {
+        const { users: [owner], userWallet } = yield* registerUsers(network, [{
+          voteBits: 5,
+          voteBitsVersion: 7,
+        }]);
+        const [spd] = yield* startStakepoolds(network, database, dir, {
+          // Rebuilt often: a ticket is known while immature (hcd announces it only at maturity).
+          resyncInterval: "500 millis",
+          ...(how === "read at a database reload" ? { databaseReloadInterval: "300 millis" } : {}),
+        });
+        network.control.underpayPoolFee(true);
+        const [ticket] = yield* buyPoolTickets(userWallet, owner);
+        network.control.underpayPoolFee(false);
+        mineUntilAboutToMature(network, ticket);
+        yield* eventually(
+          "the ticket is ignored",
+          Effect.map(spd.control.status, (s) => s.ignoredLowFeeTickets === 1),
+        );
+
+        const selected = yield* mineUntilSelected(network, ticket);
+        yield* eventually(
+          "stakepoold passed over the drawn low-fee ticket",
+          Effect.sync(() =>
+            lines.some((l) => l.startsWith("INFO selected low-fee ticket not voted") && l.includes(ticket))
+          ),
+        );
+        assert.deepEqual(network.control.votes(ticket), []);
+
+        // What /admintickets does: the row, then (unless stakepoold is left to its reload) a push.
+        const added = { TicketHash: ticket, TicketAddress: owner.ticketAddress };
+        yield* (yield* LowFeeTickets).add(1, [{ ...added, Expires: Math.floor(Date.now() / 1000) + 86_400 }]);
+        if (how === "pushed by the web app") {
+          yield* spd.control.call(ControlApi.setAddedLowFeeTickets, { tickets: [added] });
+        }
+        yield* eventually(
+          "the added ticket is voted for the block that drew it, with its owner's bits",
+          Effect.sync(() =>
+            network.control.votes(ticket).some((v) =>
+              v.blockHash === selected.hash && v.voteBits === 5 && v.outcome === "accepted"
+            )
+          ),
+        );
+        assert.equal(network.control.chainState().hash, selected.hash, "no block was mined meanwhile");
+      }).pipe(Effect.provide(logLinesInto(lines)));
+    }));
+}
+
+Deno.test("a rebroadcastwinners asked for while hcd's registrations are in flight waits for their answers (hcd serves a websocket's requests concurrently)", () =>
+  withStakepooldSetup({ network: { nodes: 1 } }, ({ network, database, dir }) =>
+    Effect.gen(function* () {
+      yield* registerUsers(network, [{ voteBits: 5, voteBitsVersion: 7 }]);
+      const [spd] = yield* startStakepoolds(network, database, dir);
+      const hcd = network.nodes[0];
+      yield* eventually(
+        "the start-up's announcement (users loaded) was asked for",
+        Effect.sync(() => hcd.winnerRequests.length > 0),
+      );
+
+      // hcd answers each registration of the next connection half a second late.
+      yield* Effect.promise(() => network.control.setFaults(0, { registrationDelayMs: 500 }));
+      const before = hcd.winnerRequests.length;
+      network.control.dropWebsockets(0, "hcd");
+      yield* eventually(
+        "stakepoold's client is registering again on a new connection",
+        Effect.sync(() => hcd.pendingRegistrations > 0),
+      );
+      // Meanwhile the web app pushes a user stakepoold did not know: it asks for the winners again.
+      const { users: [late] } = yield* registerUsers(network, [{ voteBits: 3, voteBitsVersion: 7 }]);
+      const userVotingConfig = (yield* (yield* Users).votingConfigs).map((u) => ({
+        UserId: u.UserId,
+        MultiSigAddress: u.MultiSigAddress,
+        VoteBits: u.VoteBits,
+        VoteBitsVersion: u.VoteBitsVersion,
+      }));
+      assert.ok(userVotingConfig.some((u) => u.MultiSigAddress === late.ticketAddress));
+      yield* spd.control.call(ControlApi.setUserVotingPrefs, { userVotingConfig });
+      yield* eventually(
+        "hcd is back with its registrations answered and the winners asked for again",
+        Effect.zipWith(
+          spd.control.status,
+          Effect.sync(() => hcd.winnerRequests.length),
+          (s, requests) => s.hcdConnected && hcd.pendingRegistrations === 0 && requests > before,
+        ),
+        15_000,
+      );
+      const asked = hcd.winnerRequests.slice(before);
+      assert.ok(asked.every((r) => r.registered), JSON.stringify(asked));
+    })));
