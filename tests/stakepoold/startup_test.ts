@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
-import { Cause, Effect, Exit, Layer, LogLevel, Option } from "effect";
+import { Cause, Duration, Effect, Exit, Fiber, Layer, Logger, LogLevel, Option, Redacted } from "effect";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
 import { RpcCode } from "../../src/rpc/errors.ts";
 import type { StakepooldConfig } from "../../src/config/stakepoold.ts";
 import { startSimNetwork } from "../../src/sim/network.ts";
 import { IncompatibleNode, WrongNetwork } from "../../src/stakepoold/local_node.ts";
 import { stakepooldLayer } from "../../stakepoold.ts";
-import { logLinesInto, stakepooldConfigFor, startStakepoolds, withStakepooldSetup } from "./support.ts";
+import {
+  eventually,
+  logLinesInto,
+  stakepooldConfigFor,
+  startStakepoolds,
+  withStakepooldSetup,
+} from "./support.ts";
 
 const versionRefused = (server: "hcd" | "wallet") => ({
   methodErrors: { version: { code: RpcCode.methodNotFound, message: "Method not found", server } },
@@ -102,4 +108,61 @@ Deno.test("stakepoold refuses an hcwallet on another network than the configured
         `hcwallet ${new URL(other.sim.endpoints.nodes[0].wallet.url).host} cannot be used: ` +
           "its default account key is for testnet2, stakepoold is configured for simnet",
       );
+    })));
+
+Deno.test("a wrong wallet password: one ERROR naming the wallet and 'authentication failed', then asked again quietly with a capped backoff", () =>
+  withStakepooldSetup({ network: { nodes: 1 } }, ({ network, database, dir }) =>
+    Effect.gen(function* () {
+      const logged: Array<{ readonly level: string; readonly at: number; readonly line: string }> = [];
+      const logger = Layer.merge(
+        Logger.replace(
+          Logger.defaultLogger,
+          Logger.make(({ logLevel, message, date }) => {
+            logged.push({
+              level: logLevel.label,
+              at: date.getTime(),
+              line: [message].flat().map(String).join(" "),
+            });
+          }),
+        ),
+        Logger.minimumLogLevel(LogLevel.Debug),
+      );
+      const wrongPassword = "not-the-wallet-password-1234";
+      const right = stakepooldConfigFor(network, database, dir, 0);
+      const config = { ...right, wallet: { ...right.wallet, password: Redacted.make(wrongPassword) } };
+      const starting = yield* Effect.forkScoped(
+        Layer.build(
+          stakepooldLayer(config, {
+            serverRetry: { initial: Duration.millis(50), max: Duration.millis(400) },
+          }),
+        ).pipe(Effect.provide(logger)),
+      );
+      const wallet = `hcwallet ${new URL(network.endpoints.nodes[0].wallet.url).host}`;
+      const attempts = () =>
+        logged.filter((l) =>
+          l.line.startsWith(`${wallet} refused`) || l.line.startsWith(`still waiting for ${wallet}`)
+        );
+      // Uncapped, the tenth attempt would come 25 s after the first; capped at 400 ms, after 2.75 s.
+      yield* eventually("ten attempts", Effect.sync(() => attempts().length >= 10), 8_000);
+      yield* Fiber.interrupt(starting);
+
+      const errors = logged.filter((l) => l.level === "ERROR");
+      assert.equal(errors.length, 1, JSON.stringify(logged));
+      assert.match(
+        errors[0].line,
+        new RegExp(
+          `^${wallet} refused stakepoold's login: authentication failed \\(HTTP 401\\); check walletuser and walletpassword`,
+        ),
+      );
+      assert.deepEqual(logged.filter((l) => l.level === "WARN" && l.line.includes("hcwallet")), []);
+      assert.ok(!logged.some((l) => l.line.includes(wrongPassword)), "the password is never logged");
+      // Each wait doubles from 50 ms up to 400 ms (a sleep never ends early).
+      const times = attempts().map((l) => l.at);
+      for (let i = 1; i < times.length; i++) {
+        const least = Math.min(50 * 2 ** (i - 1), 400);
+        assert.ok(
+          times[i] - times[i - 1] >= least - 5,
+          `wait ${i}: ${times[i] - times[i - 1]} ms < ${least} ms`,
+        );
+      }
     })));
