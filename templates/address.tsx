@@ -2,7 +2,7 @@
 // wallet and the form to submit it (field UserPubKeyAddr); once submitted, the address and how
 // to check it. The pool then derives the 1-of-2 ticket address from it.
 import type { FC } from "hono/jsx";
-import { Card, CsrfField, Notice } from "./components.tsx";
+import { CsrfField, Notice } from "./components.tsx";
 import { Code, Mono, PoolStyles } from "./pool_components.tsx";
 
 export interface AddressViewProps {
@@ -21,7 +21,8 @@ export const AddressView: FC<AddressViewProps> = (p) => (
     <h1 class="page-title">{p.submitted === undefined ? "Submit an Address" : "Address Submitted"}</h1>
     {p.submitted !== undefined
       ? (
-        <Card title="Your public key address">
+        <section class="card">
+          <h2>Your public key address</h2>
           <p>
             The pool made your ticket address from this public key address. It is the only one this account
             can use.
@@ -32,7 +33,7 @@ export const AddressView: FC<AddressViewProps> = (p) => (
           <p class="actions">
             <a class="button" href="/tickets">Go to my tickets</a>
           </p>
-        </Card>
+        </section>
       )
       : (
         <div class="grid">

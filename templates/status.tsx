@@ -89,7 +89,7 @@ export const AdminStatusView: FC<StatusViewProps> = ({ csrf, status, stakepoolds
                   <td>
                     {x.name}
                     <br />
-                    <span class="muted mono">{x.host}</span>
+                    <span class="muted mono nowrap">{x.host}</span>
                   </td>
                   <td>
                     <Yes ok={x.connected} />
@@ -137,7 +137,7 @@ export const AdminStatusView: FC<StatusViewProps> = ({ csrf, status, stakepoolds
                     const ok = s._tag === "Right" ? s.right : undefined;
                     return (
                       <tr data-stakepoold={feed.host}>
-                        <td class="mono">{feed.host}</td>
+                        <td class="mono nowrap">{feed.host}</td>
                         <td>
                           {ok === undefined
                             ? <span class="state-bad">{s._tag === "Left" ? s.left : "no answer"}</span>

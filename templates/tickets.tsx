@@ -91,7 +91,7 @@ const Table: FC<{ section: Section; rows: ReadonlyArray<TicketRow>; txUrl: Ticke
       <thead>
         <tr>
           <th scope="col">Ticket</th>
-          {section !== "invalid" && <th scope="col">Status</th>}
+          {section === "live" && <th scope="col">Status</th>}
           {(section === "voted" || section === "missed" || section === "expired") && (
             <th scope="col">{section === "voted" ? "Voted in block / vote" : "Block"}</th>
           )}
@@ -104,7 +104,7 @@ const Table: FC<{ section: Section; rows: ReadonlyArray<TicketRow>; txUrl: Ticke
             <td>
               <TxLink txid={row.hash} url={txUrl(row.hash)} label="Ticket" />
             </td>
-            {section !== "invalid" && (
+            {section === "live" && (
               <td>
                 <StatusBadge row={row} />
               </td>
@@ -294,7 +294,7 @@ export const TicketsView: FC<TicketsViewProps> = (p) => {
           <span class="muted">at block {n(tickets.tip)}</span>
         </section>
         {p.section !== undefined && (
-          <p>
+          <p class="back-link">
             <a href="/tickets">← All tickets</a>
           </p>
         )}

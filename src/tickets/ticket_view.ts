@@ -144,16 +144,19 @@ interface Entry {
   listing: { readonly version: number; readonly tip: number; readonly value: TicketListing } | undefined;
   /** The counts the watchers were last told about (a tip move that changes none is not news). */
   notifiedCounts: string;
-  /** A wallet read is scheduled or running. */
+  /** When the next wallet read is due; undefined: none asked for. */
+  readDueAt: number | undefined;
+  /** A read loop runs for this entry. */
   reading: boolean;
-  /** Another read was asked for while one was scheduled or ran. */
-  again: boolean;
   /** Reads in a row after which events' news was still unconfirmed. */
   fruitless: number;
 }
 
 /** Reads in a row that may leave events unconfirmed before the view waits for the next event or maxAge. */
 const MAX_FRUITLESS_READS = 6;
+
+/** How often a waiting read loop looks at its due time. */
+const WAKE_MILLIS = 250;
 
 const rowOf = (t: PoolTicket, chain: ChainView): TicketRow => ({
   hash: t.hash,
@@ -233,13 +236,12 @@ const makeTicketView = (tuning: TicketViewTuning) =>
         // A new tip can turn immature tickets live or archive old votes: tell who is watching. It
         // may also hold tickets bought since the last read (stakepoolds announce tickets only once
         // they are live): an open page gets a read once its view is maxAge old.
-        const now = yield* Clock.currentTimeMillis;
         for (const entry of entries.values()) {
           if (entry.watchers === 0) continue;
           if (JSON.stringify(listingOf(entry, height).counts) !== entry.notifiedCounts) {
             yield* announce(entry);
           }
-          if (now - entry.readAtMillis >= maxAge) yield* scheduleRead(entry);
+          yield* scheduleRead(entry, entry.readAtMillis + maxAge);
         }
       });
     /** The tip; before any answer, the highest block the user's tickets name (nothing archived, none immature). */
@@ -272,45 +274,47 @@ const makeTicketView = (tuning: TicketViewTuning) =>
       });
 
     /**
-     * Wallet reads for `entry`, each as soon as minRefreshInterval allows, while they are asked for
-     * or events' news awaits the wallet's word (at most MAX_FRUITLESS_READS in a row), and the
-     * entry is still in use.
+     * Wallet reads for `entry` while one is due — each no sooner than minRefreshInterval after the
+     * last, again at once while events' news awaits the wallet's word (at most MAX_FRUITLESS_READS
+     * in a row) — as long as the entry is in use. It looks at the due time every WAKE_MILLIS, so
+     * an earlier one asked for while it waits is kept.
      */
     const readLoop = (entry: Entry) =>
       Effect.gen(function* () {
-        do {
-          const wait = entry.readAtMillis + minRefresh - (yield* Clock.currentTimeMillis);
-          if (wait > 0) yield* Effect.sleep(Duration.millis(wait));
-          entry.again = false;
+        while (entry.readDueAt !== undefined && entries.get(entry.address) === entry) {
+          const wait = Math.max(entry.readDueAt, entry.readAtMillis + minRefresh) -
+            (yield* Clock.currentTimeMillis);
+          if (wait > 0) {
+            yield* Effect.sleep(Duration.millis(Math.min(wait, WAKE_MILLIS)));
+            continue;
+          }
+          entry.readDueAt = undefined;
           yield* read(entry).pipe(
             Effect.catchAll((e) =>
               Effect.gen(function* () {
                 entry.fruitless++;
                 entry.readAtMillis = yield* Clock.currentTimeMillis;
                 yield* Effect.logWarning(`reading a user's tickets from the wallets failed: ${e.message}`)
-                  .pipe(
-                    Effect.annotateLogs({ address: entry.address }),
-                  );
+                  .pipe(Effect.annotateLogs({ address: entry.address }));
               })
             ),
           );
-        } while (
-          (entry.again || awaitsWallet(entry.state)) && entry.fruitless < MAX_FRUITLESS_READS &&
-          entries.get(entry.address) === entry
-        );
+          if (awaitsWallet(entry.state) && entry.fruitless < MAX_FRUITLESS_READS) {
+            entry.readDueAt ??= yield* Clock.currentTimeMillis;
+          }
+        }
       }).pipe(Effect.ensuring(Effect.sync(() => {
         entry.reading = false;
       })));
 
-    /** A wallet read for `entry` soon (one loop at a time per user). */
-    const scheduleRead = (entry: Entry): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        if (entry.reading) {
-          entry.again = true;
-          return Effect.void;
-        }
+    /** A wallet read for `entry` at `at` (default now) or earlier if one is due sooner. */
+    const scheduleRead = (entry: Entry, at?: number): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        const due = at ?? (yield* Clock.currentTimeMillis);
+        entry.readDueAt = entry.readDueAt === undefined ? due : Math.min(entry.readDueAt, due);
+        if (entry.reading) return;
         entry.reading = true;
-        return Effect.asVoid(Effect.forkIn(readLoop(entry), scope));
+        yield* Effect.forkIn(readLoop(entry), scope);
       });
 
     const build = (address: string) =>
@@ -327,8 +331,8 @@ const makeTicketView = (tuning: TicketViewTuning) =>
           watchers: 0,
           listing: undefined,
           notifiedCounts: "",
+          readDueAt: undefined,
           reading: false,
-          again: false,
           fruitless: 0,
         };
         entry.notifiedCounts = JSON.stringify(listingOf(entry, yield* tipFor(entry)).counts);

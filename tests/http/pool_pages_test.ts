@@ -14,8 +14,7 @@ import { AuditLog } from "../../src/storage/audit_log.ts";
 import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
 import { Users } from "../../src/storage/users.ts";
 import { VotingWallets } from "../../src/wallets/voting_wallets.ts";
-import type { SimNetwork } from "../../src/sim/network.ts";
-import { eventually, POOL_FEES } from "../stakepoold/support.ts";
+import { POOL_FEES } from "../stakepoold/support.ts";
 import { mysqlIgnored } from "../support/mysql.ts";
 import {
   alertsOf,
@@ -25,7 +24,7 @@ import {
   unescapeHtml,
   type WebClient,
 } from "./support.ts";
-import { type TestPool, ticketRows, userWallet, waitForPage, withPool } from "./pool_support.ts";
+import { miner, type TestPool, ticketRows, userWallet, waitForPage, withPool } from "./pool_support.ts";
 
 const userById = (pool: TestPool, id: number) =>
   pool.run(Effect.flatMap(Users, (u) => u.byId(id))).then(Option.getOrThrow);
@@ -38,54 +37,13 @@ const submitAddress = async (client: WebClient, value: string) => {
   return { location: posted.location, alerts: alertsOf(landed.text).map(unescapeHtml) };
 };
 
-/** Mined blocks until `settled` after each (the selected pool tickets were voted by every node). */
-const generate = async (pool: TestPool, blocks: number) => {
-  for (let i = 0; i < blocks; i++) {
-    pool.sim.control.generate(1);
-    await Effect.runPromise(eventually("votes of the block", votesSettled(pool.sim)));
-  }
-};
-
-/** Every pool ticket the tip selected has a vote from each node (accepted or duplicate) or none can come. */
-const votesSettled = (sim: SimNetwork) =>
-  Effect.sync(() => {
-    const { winners, height } = sim.control.chainState();
-    const ours = new Set(sim.control.tickets().map((t) => t.ticket));
-    return winners.filter((w) => ours.has(w)).every((w) =>
-      sim.control.votes(w).filter((v) => v.blockHeight === height).length >= sim.nodes.length ||
-      !votable.has(w)
-    );
-  });
-
-/** Mines a block at a time (each settled) until `done` holds; fails after `maxBlocks`. */
-const mineUntil = async (pool: TestPool, done: () => boolean, what: string, maxBlocks = 300) => {
-  for (let i = 0; i <= maxBlocks; i++) {
-    if (done()) return;
-    await generate(pool, 1);
-  }
-  throw new Error(`not within ${maxBlocks} blocks: ${what}`);
-};
-
-/** Mines until one of `tickets` was selected after block `after` and its vote mined; returns it. */
-const mineUntilVoted = async (pool: TestPool, tickets: ReadonlyArray<string>, after = 0) => {
-  const voted = () =>
-    pool.sim.control.tickets().find((t) =>
-      tickets.includes(t.ticket) && t.status === "voted" &&
-      pool.sim.control.votes(t.ticket).some((v) => v.blockHeight > after)
-    );
-  await mineUntil(pool, () => voted() !== undefined, `a vote for one of ${tickets.length} tickets`);
-  return voted()!.ticket;
-};
-
-/** Pool tickets a test expects to be voted; others (ignored low-fee ones) are not waited for. */
-const votable = new Set<string>();
-
 const journey = (store: StoreKind) => async () => {
   // Other stakeholders' 64 live tickets: each of hers is drawn about once in 14 blocks.
   const network = { backgroundTickets: 64 };
   await withPool({ store, network, options: { adminips: "127.0.0.1", adminuserids: "1" } }, async (pool) => {
     const net = NETWORKS[pool.sim.endpoints.net];
     const wallet = userWallet(pool.sim);
+    const { votable, generate, mineUntil, mineUntilVoted } = miner(pool);
     const alice = pool.client();
     await signUpAndSignIn(pool, alice, "alice@example.test", "alice password 1");
 
@@ -154,14 +112,14 @@ const journey = (store: StoreKind) => async () => {
     // Her wallet buys three tickets; mined, they show as immature, then live.
     const bought = await wallet.buyTickets(local.multisigAddress, local.feeAddress, POOL_FEES, 3);
     for (const t of bought) votable.add(t);
-    await generate(pool, 1);
+    await generate(1);
     await waitForPage(
       alice,
       "/tickets",
       (p) => bought.every((t) => ticketRows(p.text).get(t)?.status === "immature"),
       "three immature tickets",
     );
-    await generate(pool, net.ticketMaturity);
+    await generate(net.ticketMaturity);
     await waitForPage(
       alice,
       "/tickets",
@@ -171,7 +129,7 @@ const journey = (store: StoreKind) => async () => {
     );
 
     // One is selected and its vote mined: voted, with the txid the chain has.
-    const first = await mineUntilVoted(pool, bought);
+    const first = await mineUntilVoted(bought);
     const chainVote = pool.sim.control.tickets().find((t) => t.ticket === first)!.spentBy!;
     await waitForPage(
       alice,
@@ -206,7 +164,7 @@ const journey = (store: StoreKind) => async () => {
     const savedAt = pool.sim.control.chainState().height;
     const more = await wallet.buyTickets(local.multisigAddress, local.feeAddress, POOL_FEES, 2);
     for (const t of more) votable.add(t);
-    const next = await mineUntilVoted(pool, [...bought, ...more], savedAt);
+    const next = await mineUntilVoted([...bought, ...more], savedAt);
     const votes = pool.sim.control.votes(next).filter((v) => v.blockHeight > savedAt);
     assert.ok(votes.length > 0);
     assert.deepEqual([...new Set(votes.map((v) => v.voteBits))], [5]);
@@ -215,7 +173,7 @@ const journey = (store: StoreKind) => async () => {
     pool.sim.control.underpayPoolFee(true);
     const underpaid = await wallet.buyTickets(local.multisigAddress, local.feeAddress, POOL_FEES, 6);
     pool.sim.control.underpayPoolFee(false);
-    await generate(pool, net.ticketMaturity + 1);
+    await generate(net.ticketMaturity + 1);
     await waitForPage(
       alice,
       "/admintickets",
@@ -251,13 +209,12 @@ const journey = (store: StoreKind) => async () => {
     }
     // The added one is voted; the removed one is selected and not voted.
     votable.add(low[0]);
-    assert.equal(await mineUntilVoted(pool, [low[0]]), low[0]);
+    assert.equal(await mineUntilVoted([low[0]]), low[0]);
     await mineUntil(
-      pool,
       () => pool.sim.control.tickets().some((t) => t.ticket === low[1] && t.status !== "live"),
       "the removed ticket selected (or its end)",
     );
-    await generate(pool, 1);
+    await generate(1);
     assert.deepEqual(pool.sim.control.votes(low[1]), []);
 
     // Admin pages: 403 for anyone else; /status answers 500 while wallet commands are stopped.

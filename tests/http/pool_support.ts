@@ -10,7 +10,12 @@ import type { WebServices } from "../../src/http/context.ts";
 import { type SimNetwork, type SimNetworkOptions, startSimNetwork } from "../../src/sim/network.ts";
 import { withMysqlDatabase } from "../support/mysql.ts";
 import { withEmbeddedDatabase } from "../storage/support.ts";
-import { CONTROL_SECRET, type RunningStakepoold, startStakepoolds } from "../stakepoold/support.ts";
+import {
+  CONTROL_SECRET,
+  eventually,
+  type RunningStakepoold,
+  startStakepoolds,
+} from "../stakepoold/support.ts";
 import { type WalletRpc, walletRpc } from "../../src/rpc/hc_methods.ts";
 import { clientFor } from "../sim/helpers.ts";
 import {
@@ -187,4 +192,44 @@ export const waitForPage = async (
   throw new Error(
     `timed out waiting for ${what} on ${path} (last: ${last?.status} ${alertsOf(last?.text ?? "")})`,
   );
+};
+
+/**
+ * Mining for tests, a block at a time: after each block the pool tickets it selected are voted
+ * by every node (or, not in `votable` — ignored low-fee ones — not waited for).
+ */
+export const miner = (pool: TestPool) => {
+  const votable = new Set<string>();
+  const sim = pool.sim;
+  const votesSettled = Effect.sync(() => {
+    const { winners, height } = sim.control.chainState();
+    return winners.filter((w) => votable.has(w)).every((w) =>
+      sim.control.votes(w).filter((v) => v.blockHeight === height).length >= sim.nodes.length
+    );
+  });
+  const generate = async (blocks: number) => {
+    for (let i = 0; i < blocks; i++) {
+      sim.control.generate(1);
+      await Effect.runPromise(eventually("votes of the block", votesSettled));
+    }
+  };
+  /** Mines until `done` holds; fails after `maxBlocks`. */
+  const mineUntil = async (done: () => boolean, what: string, maxBlocks = 300) => {
+    for (let i = 0; i <= maxBlocks; i++) {
+      if (done()) return;
+      await generate(1);
+    }
+    throw new Error(`not within ${maxBlocks} blocks: ${what}`);
+  };
+  /** Mines until one of `tickets` was selected after block `after` and its vote mined; returns it. */
+  const mineUntilVoted = async (tickets: ReadonlyArray<string>, after = 0) => {
+    const voted = () =>
+      sim.control.tickets().find((t) =>
+        tickets.includes(t.ticket) && t.status === "voted" &&
+        sim.control.votes(t.ticket).some((v) => v.blockHeight > after)
+      );
+    await mineUntil(() => voted() !== undefined, `a vote for one of ${tickets.length} tickets`);
+    return voted()!.ticket;
+  };
+  return { votable, generate, mineUntil, mineUntilVoted };
 };
