@@ -226,13 +226,13 @@ export const startWebApp = (
     );
     // The ticket view follows every stakepoold's ticket events for as long as the app runs.
     const tickets = yield* Layer.build(
-      TicketView.layer(tuning.tickets).pipe(
+      TicketView.layer({ maxVotedAge: config.maxVotedAge, ...tuning.tickets }).pipe(
         Layer.provideMerge(Option.match(stakepooldSecret, {
           onNone: () => StakepooldWatch.none,
           onSome: (secret) => StakepooldWatch.layer({ endpoints: config.stakepoolds, secret }),
         })),
       ),
-    ).pipe(Effect.provide(Context.merge(wallets, services)));
+    ).pipe(Effect.provide(wallets));
     const context: Context.Context<WebServices> = Context.merge(
       Context.merge(Context.merge(storage, wallets), stakepoolds),
       Context.merge(services, tickets),

@@ -21,7 +21,6 @@ import {
   Schedule,
   Stream,
 } from "effect";
-import { PoolSettings } from "../accounts/pool_settings.ts";
 import type { StakePoolUserInfoResult, WalletRpc } from "../rpc/hc_methods.ts";
 import {
   VotingWallets,
@@ -50,6 +49,11 @@ import {
   type TicketListing,
   type UserTickets,
 } from "./user_tickets.ts";
+
+export interface TicketViewOptions extends TicketViewTuning {
+  /** Voted tickets whose vote is more than this many blocks old are only counted (maxvotedage). */
+  readonly maxVotedAge: number;
+}
 
 export interface TicketViewTuning {
   /** Least time between two wallet reads for one user (default 10 s). */
@@ -105,7 +109,7 @@ export class TicketView extends Context.Tag("hcstakepool/TicketView")<TicketView
   /** The view's version each time what the user's page shows changes; ends when the app stops. */
   readonly changes: (address: string) => Stream.Stream<number, TicketViewError>;
 }>() {
-  static readonly layer = (tuning: TicketViewTuning = {}) => Layer.scoped(TicketView, makeTicketView(tuning));
+  static readonly layer = (options: TicketViewOptions) => Layer.scoped(TicketView, makeTicketView(options));
 }
 
 /** A wallet client without stakepooluserinfo: a programming error, not a wallet's answer. */
@@ -180,11 +184,11 @@ const fingerprint = (state: UserTickets): string => {
   return `${state.tickets.size}/${state.invalid.size}/${h >>> 0}`;
 };
 
-const makeTicketView = (tuning: TicketViewTuning) =>
+const makeTicketView = (tuning: TicketViewOptions) =>
   Effect.gen(function* () {
     const vw = yield* VotingWallets;
     const watch = yield* StakepooldWatch;
-    const { net, config } = yield* PoolSettings;
+    const net = vw.net;
     const scope = yield* Effect.scope;
     const minRefresh = Duration.toMillis(tuning.minRefreshInterval ?? Duration.seconds(10));
     const maxAge = Duration.toMillis(tuning.maxAge ?? Duration.seconds(60));
@@ -197,7 +201,7 @@ const makeTicketView = (tuning: TicketViewTuning) =>
     const chainAt = (height: number): ChainView => ({
       tip: height,
       maturity: net.ticketMaturity,
-      maxVotedAge: config.maxVotedAge,
+      maxVotedAge: tuning.maxVotedAge,
     });
 
     const listingOf = (entry: Entry, height: number): TicketListing => {
@@ -414,7 +418,7 @@ const makeTicketView = (tuning: TicketViewTuning) =>
         return {
           version: entry.version,
           tip: height,
-          maxVotedAge: config.maxVotedAge,
+          maxVotedAge: tuning.maxVotedAge,
           readAt: new Date(entry.readAtMillis),
           counts: listing.counts,
           sections,
