@@ -231,6 +231,7 @@ const journey = (store: StoreKind) => async () => {
     const maintenance = await bob.submit("/address", { UserPubKeyAddr: await wallet.newPubKeyAddress() });
     assert.equal(maintenance.status, 503);
     assert.equal((await userById(pool, 2)).MultiSigAddress, "");
+    assert.equal((await bob.get("/stats")).status, 503);
     const resumeForm = { csrf_token: hiddenField(stopped.text, "csrf_token")!, action: "resume" };
     const resumed = await alice.follow(await alice.post("/status", resumeForm));
     assert.ok(alertsOf(resumed.text).includes("The checks passed: wallet commands are running again."));
