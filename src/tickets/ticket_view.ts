@@ -27,7 +27,7 @@ import {
   type VotingWalletsApi,
   type WalletCallFailed,
   type WalletMethods,
-  type WalletsUnavailable,
+  WalletsUnavailable,
 } from "../wallets/voting_wallets.ts";
 import { StakepooldWatch } from "./stakepoold_watch.ts";
 import {
@@ -122,8 +122,11 @@ const hasUserInfo = (rpc: WalletMethods): rpc is WalletMethods & Pick<WalletRpc,
 /** stakepooluserinfo on the usable wallets: the fullest answer (the reconciler repairs a wallet that lacks tickets). */
 const readUserInfo = (vw: VotingWalletsApi, address: string) =>
   Effect.gen(function* () {
-    const { answers } = yield* vw.fanOut("stakepooluserinfo", (rpc) =>
+    const { answers, down } = yield* vw.fanOut("stakepooluserinfo", (rpc) =>
       hasUserInfo(rpc) ? rpc.stakePoolUserInfo(address) : Effect.die(new NoUserInfoMethod()));
+    if (answers.length === 0) {
+      return yield* new WalletsUnavailable({ method: "stakepooluserinfo", available: 0, required: 1, down });
+    }
     const size = (a: StakePoolUserInfoResult) =>
       a.tickets.length + a.invalid.length;
     const fullest = answers.reduce((best, a) => (size(a.value) > size(best.value) ? a : best));
@@ -158,6 +161,9 @@ interface Entry {
 
 /** Reads in a row that may leave events unconfirmed before the view waits for the next event or maxAge. */
 const MAX_FRUITLESS_READS = 6;
+
+/** Wallet reads in flight at once, over all users. */
+const CONCURRENT_READS = 4;
 
 /** How often a waiting read loop looks at its due time. */
 const WAKE_MILLIS = 250;
@@ -197,6 +203,8 @@ const makeTicketView = (tuning: TicketViewOptions) =>
     const building = new Map<string, Deferred.Deferred<Entry, TicketViewError>>();
     const tip = yield* Ref.make(Option.none<number>());
     const changed = yield* Effect.acquireRelease(PubSub.sliding<string>(1024), PubSub.shutdown);
+    // Many views read at once (a stakepoold's stream reopened) queue rather than flood the wallets.
+    const readPermits = yield* Effect.makeSemaphore(CONCURRENT_READS);
 
     const chainAt = (height: number): ChainView => ({
       tip: height,
@@ -224,7 +232,11 @@ const makeTicketView = (tuning: TicketViewOptions) =>
     // ---- the chain tip ----
 
     const walletTip = vw.fanOut("getbestblock", (rpc) => rpc.getBestBlock()).pipe(
-      Effect.map((r) => Option.some(Math.max(...r.answers.map((a) => a.value.height)))),
+      Effect.map((r) =>
+        r.answers.length === 0
+          ? Option.none()
+          : Option.some(Math.max(...r.answers.map((a) => a.value.height)))
+      ),
     );
     const askTip = Effect.gen(function* () {
       const fromStakepoolds = watch.hosts.length > 0 ? yield* watch.bestBlockHeight : Option.none<number>();
@@ -269,7 +281,7 @@ const makeTicketView = (tuning: TicketViewOptions) =>
 
     const read = (entry: Entry) =>
       Effect.gen(function* () {
-        const info = yield* readUserInfo(vw, entry.address);
+        const info = yield* readPermits.withPermits(1)(readUserInfo(vw, entry.address));
         const before = fingerprint(entry.state);
         entry.state = mergeUserInfo(entry.state, info);
         entry.readAtMillis = yield* Clock.currentTimeMillis;
@@ -324,7 +336,7 @@ const makeTicketView = (tuning: TicketViewOptions) =>
     const build = (address: string) =>
       Effect.gen(function* () {
         if (Option.isNone(yield* Ref.get(tip))) yield* pollTip;
-        const info = yield* readUserInfo(vw, address);
+        const info = yield* readPermits.withPermits(1)(readUserInfo(vw, address));
         const now = yield* Clock.currentTimeMillis;
         const entry: Entry = {
           address,
