@@ -9,7 +9,7 @@ import type { Ctx } from "../http/context.ts";
 import { runPage } from "../http/outcomes.tsx";
 import { page } from "../http/page.ts";
 import { purchaseInfo } from "../pool/purchase_info.ts";
-import { Card, CsrfField, Notice } from "../../templates/components.tsx";
+import { Card, CsrfField, Field, Notice } from "../../templates/components.tsx";
 import { demoWallet, NotADemo } from "./demo_wallet.ts";
 
 /** Tickets one click may buy. */
@@ -73,8 +73,14 @@ export const demoTicketsForm = async (c: Ctx): Promise<Child | undefined> => {
           few seconds: a ticket is immature for 16 blocks, then live until the lottery picks it, then voted
           with your choices.
         </p>
-        <label for="demo-count">Tickets</label>
-        <input id="demo-count" name="count" type="number" min="1" max={MAX_TICKETS} value={DEFAULT_TICKETS} />
+        <Field
+          id="demo-count"
+          label={`Tickets to buy (1 to ${MAX_TICKETS})`}
+          name="count"
+          value={String(DEFAULT_TICKETS)}
+          inputMode="numeric"
+          maxLength={2}
+        />
         <button type="submit" class="button">Buy simnet tickets</button>
       </form>
     </DemoCard>
