@@ -130,6 +130,7 @@ Deno.test("control API status: ticket counts, users, votes by outcome, best bloc
           [
             "database running 0",
             "hcd notifications running 0",
+            "hcd registrations running 0",
             "ticket notifications running 0",
             "ticket set rebuilds running 0",
             "ticket set running 0",

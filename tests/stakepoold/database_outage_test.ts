@@ -13,6 +13,7 @@ import {
   partsOf,
   registerUsers,
   stakepooldConfigFor,
+  TEST_FEE_ADDRESSES,
   withStakepooldSetup,
 } from "./support.ts";
 
@@ -67,6 +68,7 @@ const forwarderTo = (hostname: string, targetPort: number) => {
 const TUNING: StakepooldTuning = {
   resyncInterval: "500 millis",
   databaseRetry: { initial: "100 millis", max: "500 millis" },
+  feeAddressCount: TEST_FEE_ADDRESSES,
 };
 
 Deno.test("restarted while MariaDB is unreachable, stakepoold votes with the owners' bits from its snapshot; the database's newer bits once it answers", () =>

@@ -9,6 +9,7 @@ import {
   partsOf,
   registerUsers,
   stakepooldConfigFor,
+  TEST_FEE_ADDRESSES,
   withStakepooldSetup,
 } from "./support.ts";
 
@@ -20,7 +21,10 @@ Deno.test("norpclisten: new vote bits, a new user and an added low-fee ticket in
       ]);
       const config = { ...stakepooldConfigFor(network, database, dir, 0), noRpcListen: true };
       const context = yield* Layer.build(
-        stakepooldLayer(config, { databaseReloadInterval: "200 millis" }),
+        stakepooldLayer(config, {
+          databaseReloadInterval: "200 millis",
+          feeAddressCount: TEST_FEE_ADDRESSES,
+        }),
       );
       const { keeper, status } = partsOf(context);
       const hashes = (tickets: Effect.Effect<ReadonlyArray<{ TicketHash: string }>>) =>

@@ -11,6 +11,7 @@ import {
   logLinesInto,
   stakepooldConfigFor,
   startStakepoolds,
+  TEST_FEE_ADDRESSES,
   withStakepooldSetup,
 } from "./support.ts";
 
@@ -23,7 +24,9 @@ Deno.test("stakepoold refuses to start when hcd does not report a compatible hcd
     Effect.gen(function* () {
       yield* Effect.promise(() => network.control.setFaults(0, versionRefused("hcd")));
       const config = stakepooldConfigFor(network, database, dir, 0);
-      const exit = yield* Effect.exit(Effect.scoped(Layer.build(stakepooldLayer(config))));
+      const exit = yield* Effect.exit(
+        Effect.scoped(Layer.build(stakepooldLayer(config, { feeAddressCount: TEST_FEE_ADDRESSES }))),
+      );
       assert.ok(Exit.isFailure(exit));
       const failure = Option.getOrThrow(Cause.failureOption(exit.cause));
       assert.ok(failure instanceof IncompatibleNode, String(failure));
@@ -62,7 +65,9 @@ Deno.test("stakepoold starts without a wallet warning against hcwallet's own API
 /** The refusal stakepoold's layers fail with, as a WrongNetwork. */
 const refusedAsWrongNetwork = (config: StakepooldConfig) =>
   Effect.gen(function* () {
-    const exit = yield* Effect.exit(Effect.scoped(Layer.build(stakepooldLayer(config))));
+    const exit = yield* Effect.exit(
+      Effect.scoped(Layer.build(stakepooldLayer(config, { feeAddressCount: TEST_FEE_ADDRESSES }))),
+    );
     assert.ok(Exit.isFailure(exit), "stakepoold started");
     const failure = Option.getOrThrow(Cause.failureOption(exit.cause));
     assert.ok(failure instanceof WrongNetwork, String(failure));
@@ -134,6 +139,7 @@ Deno.test("a wrong wallet password: one ERROR naming the wallet and 'authenticat
         Layer.build(
           stakepooldLayer(config, {
             serverRetry: { initial: Duration.millis(50), max: Duration.millis(400) },
+            feeAddressCount: TEST_FEE_ADDRESSES,
           }),
         ).pipe(Effect.provide(logger)),
       );
@@ -143,6 +149,7 @@ Deno.test("a wrong wallet password: one ERROR naming the wallet and 'authenticat
           l.line.startsWith(`${wallet} refused`) || l.line.startsWith(`still waiting for ${wallet}`)
         );
       // Uncapped, the tenth attempt would come 25 s after the first; capped at 400 ms, after 2.75 s.
+      yield* eventually("the refused login is reported", Effect.sync(() => attempts().length > 0), 20_000);
       yield* eventually("ten attempts", Effect.sync(() => attempts().length >= 10), 8_000);
       yield* Fiber.interrupt(starting);
 
