@@ -1,4 +1,5 @@
-// The single-file builds (deno task bundle) run from an empty directory: hcstakepool.js runs the
+// The single-file builds (deno task bundle) run from an empty directory, with the systemd units'
+// permissions: hcstakepool.js runs the
 // demo there (pages, assets, /status.json), and stakepoold.js, configured like an operator would
 // for the demo's voting node 0, connects to its hcd and hcwallet and serves its control API.
 import assert from "node:assert/strict";
@@ -22,8 +23,10 @@ Deno.test("the bundled hcstakepool.js runs the demo and stakepoold.js serves a v
   await Deno.remove(out, { recursive: true });
 
   const port = freePort();
+  // With the permissions the systemd units in deploy/ grant, not -A.
+  const PERMISSIONS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-sys"];
   const run = (file: string, args: ReadonlyArray<string>, url = "") =>
-    new DemoProcess(Deno.execPath(), ["run", "-A", file, ...args], empty, url);
+    new DemoProcess(Deno.execPath(), ["run", ...PERMISSIONS, file, ...args], empty, url);
   const demo = run(
     "hcstakepool.js",
     ["start", "--datadir", "data", "--listen", `127.0.0.1:${port}`, "--nocaptcha", "--blockinterval", "0"],
