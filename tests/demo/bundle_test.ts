@@ -1,7 +1,7 @@
-// The single-file builds (deno task bundle) run from an empty directory, with the systemd units'
-// permissions: hcstakepool.js runs the
-// demo there (pages, assets, /status.json), and stakepoold.js, configured like an operator would
-// for the demo's voting node 0, connects to its hcd and hcwallet and serves its control API.
+// The single-file builds (deno task bundle) run from an empty directory with the permissions the
+// systemd units grant: hcstakepool.js runs the demo there (pages, assets, /status.json), and
+// stakepoold.js, configured as an operator would for the demo's voting node 0, connects to its hcd
+// and hcwallet and serves its control API.
 import assert from "node:assert/strict";
 import { DemoProcess, eventually, freePort, httpsGet, metricValue, readDemoFile, REPO } from "./support.ts";
 
