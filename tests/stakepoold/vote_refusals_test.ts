@@ -1,6 +1,7 @@
-// hcd refuses a vote whose ticket another vote got to first (HC-PROTOCOL §8.5; what the real hcd
-// answered in the run against it): the identical vote already mined is a duplicate, another vote
-// of the ticket already mined leaves it spent elsewhere. Neither is a failure of the pool.
+// Outcomes that are not the pool's failures, met in the run against the real hcd: a vote whose
+// ticket another vote got to first (HC-PROTOCOL §8.5) — the identical vote already mined is a
+// duplicate, another vote of the ticket already mined leaves it spent elsewhere — and a low-fee
+// ticket the pool does not vote missing.
 import assert from "node:assert/strict";
 import { Effect, LogLevel, Stream } from "effect";
 import { walletRpc } from "../../src/rpc/hc_methods.ts";
@@ -12,6 +13,7 @@ import {
   eventually,
   logLinesInto,
   mineUntilAboutToMature,
+  mineUntilSelected,
   registerUsers,
   startStakepoolds,
   withStakepooldSetup,
@@ -118,5 +120,40 @@ Deno.test("a vote beaten by the identical vote already mined is a duplicate; one
         assert.equal(state?.status, "voted");
         assert.equal(state?.spentBy, vote);
       }
+    }).pipe(Effect.provide(logLinesInto(lines, LogLevel.Info)));
+  }));
+
+Deno.test("a low-fee ticket the pool leaves alone misses without a warning", () =>
+  withStakepooldSetup({ network: { nodes: 1, backgroundTickets: 10 } }, ({ network, database, dir }) => {
+    const lines: string[] = [];
+    return Effect.gen(function* () {
+      const { users: [owner], userWallet } = yield* registerUsers(network, [{
+        voteBits: 5,
+        voteBitsVersion: 7,
+      }]);
+      const [spd] = yield* startStakepoolds(network, database, dir, { resyncInterval: "500 millis" });
+      network.control.underpayPoolFee(true);
+      const [ticket] = yield* buyPoolTickets(userWallet, owner);
+      network.control.underpayPoolFee(false);
+      mineUntilAboutToMature(network, ticket);
+      yield* eventually(
+        "the ticket is ignored",
+        Effect.map(spd.control.status, (s) => s.ignoredLowFeeTickets === 1),
+      );
+      yield* mineUntilSelected(network, ticket);
+      // The next block has no vote of it: hcd reports it missed.
+      network.control.generate(1);
+      yield* eventually(
+        "the miss is logged",
+        Effect.sync(() => lines.some((l) => l.includes("missed") && l.includes(ticket))),
+      );
+      assert.deepEqual(network.control.votes(ticket), []);
+      assert.deepEqual(lines.filter((l) => l.includes(ticket) && !l.startsWith("INFO")), []);
+      assert.ok(
+        lines.some((l) =>
+          l.startsWith("INFO low-fee ticket missed, not voted by the pool") && l.includes(ticket)
+        ),
+        lines.join("\n"),
+      );
     }).pipe(Effect.provide(logLinesInto(lines, LogLevel.Info)));
   }));
