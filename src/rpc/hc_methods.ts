@@ -548,7 +548,8 @@ export const decodeNotification = (
   host: string,
   n: RpcNotification,
 ): Either.Either<HcNotification, RpcDecodeError> => {
-  const schema = notificationSchemas[n.method];
+  // Own keys only: a method named "toString" or "constructor" is unknown, not Object's.
+  const schema = Object.hasOwn(notificationSchemas, n.method) ? notificationSchemas[n.method] : undefined;
   if (schema === undefined) {
     return Either.left(new RpcDecodeError({ host, method: n.method, detail: "unknown notification" }));
   }
