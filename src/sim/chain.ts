@@ -9,23 +9,30 @@
 // parent's winners are mined; the others are pruned ten blocks after they came. Side-chain siblings
 // of the tip can be made; hcd announces their winners too. Every choice derives from the seed and
 // every timestamp from the chain's clock, so one seed replays one chain.
+// Every block after genesis starts with hcd's coinbase (work subsidy and fees to a miner address
+// from the seed, the organization's tax, the extranonce OP_RETURN); block one pays its premine to
+// the miner instead of the nets' ledgers.
 // Simplifications (documented in the README): no proof of work or UTXO set, ticket inputs spend
 // synthetic outpoints, purchases are accepted before StakeEnabledHeight.
 import { Data, Either } from "effect";
-import { concatBytes, toHex } from "../domain/bytes.ts";
+import { concatBytes, fromHex, toHex } from "../domain/bytes.ts";
 import { blake256 } from "../domain/hash.ts";
 import type { NetName, NetParams } from "../domain/params.ts";
 import { blockHash, type BlockHeader, serializeBlockHeader } from "../domain/block.ts";
 import {
+  MAX_PREV_OUT_INDEX,
   MAX_TX_IN_SEQUENCE,
   type MsgTx,
+  NULL_BLOCK_HEIGHT,
   NULL_BLOCK_INDEX,
   serializeTx,
   TX_TREE_REGULAR,
+  TX_VERSION,
   txid,
   type TxIn,
   u32Bytes,
 } from "../domain/tx.ts";
+import { nullDataScript, payToPubKeyHashScript } from "../domain/script.ts";
 import {
   buildTicket,
   buildVote,
@@ -38,7 +45,12 @@ import {
   txType,
 } from "../domain/stake.ts";
 import { nextRequiredStakeDifficulty } from "../domain/stakediff.ts";
-import { calcStakeVoteSubsidy } from "../domain/subsidy.ts";
+import {
+  BLOCK_ONE_SUBSIDY,
+  calcBlockTaxSubsidy,
+  calcBlockWorkSubsidy,
+  calcStakeVoteSubsidy,
+} from "../domain/subsidy.ts";
 import { DEFAULT_VOTE_BITS, voteBitsExtended } from "../domain/votebits.ts";
 
 export type TicketStatus = "immature" | "live" | "voted" | "missed" | "expired" | "revoked";
@@ -79,7 +91,7 @@ export interface SimBlock {
   readonly height: number;
   readonly header: BlockHeader;
   readonly headerBytes: Uint8Array;
-  /** Regular tree (empty: the simulation has no coinbase or transfers) and stake tree txids. */
+  /** Regular tree (the coinbase first, except in genesis) and stake tree txids. */
   readonly txids: ReadonlyArray<string>;
   readonly stxids: ReadonlyArray<string>;
   /**
@@ -149,6 +161,18 @@ const HEIGHT_DIFF_TO_PRUNE_VOTES = 10;
 const hexOf = (b: Uint8Array) => toHex(b);
 const ZERO32 = new Uint8Array(32);
 
+/** hcd mining.go generatedBlockVersion(Test): the header version hcd mines on each net. */
+const minedBlockVersion = (net: NetParams) => net.name === "mainnet" ? 0 : 7;
+
+/** hcd mining.go: the coinbase signature script, two zero bytes and coinbaseFlags "/hcd/". */
+const COINBASE_SCRIPT = concatBytes(Uint8Array.of(0, 0), new TextEncoder().encode("/hcd/"));
+
+/** What a transaction pays in fees (its inputs' amounts less its outputs; 0 when they do not say). */
+const txFee = (tx: MsgTx): bigint => {
+  const fee = tx.inputs.reduce((n, i) => n + i.valueIn, 0n) - tx.outputs.reduce((n, o) => n + o.value, 0n);
+  return fee > 0n ? fee : 0n;
+};
+
 /** A synthetic spendable outpoint: the simulation keeps balances, not a UTXO set. */
 export const syntheticInput = (label: string, valueIn: bigint): TxIn => ({
   prevHash: blake256(new TextEncoder().encode(label)),
@@ -180,6 +204,8 @@ export class SimChain {
   /** Tickets the simulated rest of the network bought (kept across reorgs). */
   private readonly backgroundTxids = new Set<string>();
   private readonly seedHex: string;
+  /** The P2PKH script hcd's miningaddr pays the work subsidy to. */
+  private readonly minerScript: Uint8Array;
   private readonly clock: (() => number) | undefined;
   private stakeDiff: bigint;
   private backgroundCount = 0;
@@ -190,6 +216,9 @@ export class SimChain {
     this.net = options.net;
     this.backgroundTarget = options.backgroundTickets ?? options.net.ticketPoolSize;
     this.seedHex = toHex(options.seed ?? new Uint8Array());
+    this.minerScript = payToPubKeyHashScript(
+      blake256(new TextEncoder().encode(`miner ${this.seedHex}`)).slice(0, 20),
+    );
     this.clock = options.clock;
     this.stakeDiff = BigInt(options.net.minimumStakeDiff);
     this.lastTime = GENESIS_TIME[options.net.name] - options.net.targetTimePerBlock;
@@ -385,6 +414,45 @@ export class SimChain {
     for (const l of this.listeners) l(e);
   }
 
+  /**
+   * hcd createCoinbaseTx and standardCoinbaseOpReturn: the organization's tax, the extranonce
+   * (height, then extranonces 0, 0, 0 and a random one), the work subsidy plus the block's fees
+   * scaled by its voters; the input carries the subsidy as its amount.
+   */
+  private coinbase(height: number, voters: number, fees: bigint, nonce: number): StoredTx {
+    const pay = (value: bigint, pkScript: Uint8Array) => ({ value, version: 0, pkScript });
+    const extraNonce = concatBytes(
+      u32Bytes(height),
+      new Uint8Array(24),
+      blake256(new TextEncoder().encode(`coinbase ${this.seedHex} ${nonce}`)).slice(0, 8),
+    );
+    const work = calcBlockWorkSubsidy(this.net, height, voters);
+    const tax = calcBlockTaxSubsidy(this.net, height, voters);
+    const valueIn = height === 1 ? BLOCK_ONE_SUBSIDY[this.net.name] : work + tax;
+    const outputs = height === 1 ? [pay(valueIn, this.minerScript)] : [
+      pay(tax, Either.getOrThrow(fromHex(this.net.organizationPkScriptHex))),
+      pay(0n, Either.getOrThrow(nullDataScript(extraNonce))),
+      pay(work + fees * BigInt(voters) / BigInt(this.net.ticketsPerBlock), this.minerScript),
+    ];
+    const tx: MsgTx = {
+      version: TX_VERSION,
+      inputs: [{
+        prevHash: ZERO32,
+        prevIndex: MAX_PREV_OUT_INDEX,
+        tree: TX_TREE_REGULAR,
+        sequence: MAX_TX_IN_SEQUENCE,
+        valueIn,
+        blockHeight: NULL_BLOCK_HEIGHT,
+        blockIndex: NULL_BLOCK_INDEX,
+        sigScript: COINBASE_SCRIPT,
+      }],
+      outputs,
+      lockTime: 0,
+      expiry: 0,
+    };
+    return { txid: txid(tx), tx, bytes: serializeTx(tx), type: "regular" };
+  }
+
   private backgroundPurchases(n: number, height: number): StoredTx[] {
     const out: StoredTx[] = [];
     for (let k = 0; k < n; k++) {
@@ -444,11 +512,13 @@ export class SimChain {
     );
     const stake: StoredTx[] = [...tickets, ...background, ...votes, ...revocations];
     const stxids = stake.map((s) => s.txid);
+    const fees = [...regular, ...stake].reduce((n, s) => n + txFee(s.tx), 0n);
+    const mined = height === 0 ? regular : [this.coinbase(height, votes.length, fees, nonce), ...regular];
 
     const header: BlockHeader = {
-      version: 1,
+      version: minedBlockVersion(this.net),
       prevBlock: parent === undefined ? ZERO32 : hashBytes(parent.hash),
-      merkleRoot: blake256(concatBytes(...regular.map((s) => hashBytes(s.txid)))),
+      merkleRoot: blake256(concatBytes(...mined.map((s) => hashBytes(s.txid)))),
       stakeRoot: blake256(concatBytes(...stake.map((s) => hashBytes(s.txid)))),
       voteBits: DEFAULT_VOTE_BITS,
       finalState: new Uint8Array(6),
@@ -459,7 +529,7 @@ export class SimChain {
       bits: this.net.powLimitBits,
       sbits: this.stakeDiff,
       height,
-      size: 180 + stake.reduce((n, s) => n + s.bytes.length, 0),
+      size: 180 + [...mined, ...stake].reduce((n, s) => n + s.bytes.length, 0),
       timestamp: this.nextTime(),
       nonce,
       extraData: new Uint8Array(32),
@@ -542,7 +612,7 @@ export class SimChain {
       (h) => h === height ? header : this.blocks[h].header,
     );
 
-    for (const tree of [regular, stake]) {
+    for (const tree of [mined, stake]) {
       tree.forEach((s, i) => {
         this.mempool.delete(s.txid);
         this.txs.set(s.txid, {
@@ -570,7 +640,7 @@ export class SimChain {
       height,
       header,
       headerBytes: serializeBlockHeader(header),
-      txids: regular.map((s) => s.txid),
+      txids: mined.map((s) => s.txid),
       stxids,
       winners,
       purchases,
@@ -609,9 +679,12 @@ export class SimChain {
       }
     }
     this.stakeDiff = undo.stakeDiff;
+    // The coinbase goes with its block; the other transactions return to the mempool.
+    const coinbase = block.height === 0 ? undefined : block.txids[0];
     for (const id of [...block.txids, ...block.stxids]) {
       const s = this.txs.get(id)!;
       this.txs.delete(id);
+      if (id === coinbase) continue;
       this.mempool.set(id, { txid: s.txid, tx: s.tx, bytes: s.bytes, type: s.type, acceptedAt: this.height });
     }
   }

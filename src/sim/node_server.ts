@@ -6,14 +6,21 @@ import { concatBytes, fromHex, toHex } from "../domain/bytes.ts";
 import { addressHash160, encodeAddress, pubKeyHashAddressOf } from "../domain/address.ts";
 import { disasmScript, scriptAddresses } from "../domain/script.ts";
 import { commitmentAddress, parseCommitment, parseVote } from "../domain/stake.ts";
-import { deserializeTx, type MsgTx, serializeTx, txid, varIntBytes } from "../domain/tx.ts";
+import {
+  deserializeTx,
+  MAX_PREV_OUT_INDEX,
+  type MsgTx,
+  serializeTx,
+  txid,
+  varIntBytes,
+} from "../domain/tx.ts";
 import { RpcCode } from "../rpc/errors.ts";
 import { encodeNotification, type HcNotification } from "../rpc/hc_methods.ts";
 import type { RpcHandler, RpcServer } from "../rpc/jsonrpc_server.ts";
 import type { ChainEvent, SimBlock, SimChain, StoredTx } from "./chain.ts";
 import { NO_FAULTS, type NodeFaults, type ServerKind } from "./faults.ts";
 import { goHashError, goQuote, goTxDecodeError, hcutilDecode } from "./go_errors.ts";
-import { DEFAULT_FEE_PER_KB, rpcFail, type SimWallet, toCoins } from "./wallet.ts";
+import { type AccountBalance, DEFAULT_FEE_PER_KB, rpcFail, type SimWallet, toCoins } from "./wallet.ts";
 
 /**
  * Wallet commands hcd knows but leaves to hcwallet (rpcserver.go rpcAskWallet): -1 "This
@@ -75,6 +82,9 @@ const semver = (major: number, minor: number, patch: number) => ({
   buildmetadata: "",
 });
 
+/** hcwallet udb.DBVersion, its getinfo walletversion. */
+const WALLET_DB_VERSION = 7;
+
 /** hcd's version answer: its JSON-RPC API only (rpcserver.go jsonrpcSemver). */
 const HCD_VERSION = { hcdjsonrpcapi: semver(3, 1, 0) };
 
@@ -93,8 +103,9 @@ export interface VoteRecord {
 }
 
 /**
- * Positional parameters checked the way hcjson unmarshals them. A wrong count or type is -8
- * "Parse error: …" from hcd (rpcInvalidError) and a bare -32600 "Invalid request" from hcwallet.
+ * Positional parameters checked the way hcjson unmarshals them: `required` of at most `max`. A
+ * wrong count or type is -8 "Parse error: …" from hcd (rpcInvalidError with hcjson's
+ * checkNumParams text for a count) and a bare -32600 "Invalid request" from hcwallet.
  */
 class Params {
   constructor(
@@ -102,12 +113,20 @@ class Params {
     private readonly method: string,
     private readonly values: ReadonlyArray<unknown>,
     max: number,
+    required: number,
   ) {
-    if (values.length > max) this.bad(`too many parameters (at most ${max})`);
+    const n = values.length;
+    if (n < required || n > max) {
+      this.bad(
+        required === max
+          ? `wrong number of params (expected ${max}, received ${n})`
+          : `wrong number of params (expected between ${required} and ${max}, received ${n})`,
+      );
+    }
   }
   private bad(detail: string): never {
     return this.server === "hcd"
-      ? rpcFail(RpcCode.invalidParameter, `Parse error: ${this.method}: ${detail}`)
+      ? rpcFail(RpcCode.invalidParameter, `Parse error: ${detail}`)
       : rpcFail(RpcCode.invalidRequest, "Invalid request");
   }
   private at(i: number, what: string, ok: (v: unknown) => boolean): unknown {
@@ -203,8 +222,14 @@ const blockBytes = (chain: SimChain, b: SimBlock) => {
   );
 };
 
+/** A regular transaction spending the null outpoint: a block's coinbase (a vote's stakebase is stake). */
+const isCoinbase = (s: StoredTx) =>
+  s.type === "regular" && s.tx.inputs.length === 1 && s.tx.inputs[0].prevIndex === MAX_PREV_OUT_INDEX &&
+  s.tx.inputs[0].prevHash.every((b) => b === 0);
+
 /**
- * hcd createTxRawResult. Every input of a non-coinbase transaction, a vote's stakebase included,
+ * hcd createTxRawResult. A coinbase input is {amountin, blockheight, blockindex, coinbase,
+ * sequence}; every input of another transaction, a vote's stakebase included,
  * is marshalled with txid/vout/tree/scriptSig (hcjson Vin.MarshalJSON has no stakebase form); a
  * ticket's odd outputs are "sstxcommitment" with the commitment address and amount. blockindex,
  * confirmations, time and blocktime are omitempty; getrawtransaction always passes index 0.
@@ -218,16 +243,26 @@ const rawTxVerbose = (chain: SimChain, s: StoredTx, blockIndex: number) => {
     version: s.tx.version,
     locktime: s.tx.lockTime,
     expiry: s.tx.expiry,
-    vin: s.tx.inputs.map((i) => ({
-      txid: toHex(i.prevHash.slice().reverse()),
-      vout: i.prevIndex,
-      tree: i.tree,
-      sequence: i.sequence,
-      amountin: toCoins(i.valueIn),
-      blockheight: i.blockHeight,
-      blockindex: i.blockIndex,
-      scriptSig: { asm: disasmScript(i.sigScript), hex: toHex(i.sigScript) },
-    })),
+    vin: s.tx.inputs.map((i) =>
+      isCoinbase(s)
+        ? {
+          amountin: toCoins(i.valueIn),
+          blockheight: i.blockHeight,
+          blockindex: i.blockIndex,
+          coinbase: toHex(i.sigScript),
+          sequence: i.sequence,
+        }
+        : {
+          txid: toHex(i.prevHash.slice().reverse()),
+          vout: i.prevIndex,
+          tree: i.tree,
+          sequence: i.sequence,
+          amountin: toCoins(i.valueIn),
+          blockheight: i.blockHeight,
+          blockindex: i.blockIndex,
+          scriptSig: { asm: disasmScript(i.sigScript), hex: toHex(i.sigScript) },
+        }
+    ),
     vout: s.tx.outputs.map((o, n) => {
       const commitment = s.type === "ticket" && n % 2 === 1
         ? Either.getOrUndefined(parseCommitment(o.pkScript))
@@ -270,17 +305,21 @@ const requireHash = (hash: string): string =>
     ? hash
     : rpcFail(RpcCode.deserialization, `Argument must be hexadecimal string (not ${goQuote(hash)})`);
 
-/** Bit i set when hash i of the blob is in `set` (hcd existslivetickets bitset, LSB first). */
-const existsBitset = (method: string, blob: string, has: (hash: string) => boolean): string => {
+/**
+ * Bit i set when hash i of the blob passes `has` (hcd existslivetickets bitset, LSB first). The blob
+ * is decoded as hcjson DecodeConcatenatedHashes does: whole hashes first, then each one's hex.
+ */
+const existsBitset = (blob: string, has: (hash: string) => boolean): string => {
   if (blob.length % 64 !== 0) {
-    rpcFail(RpcCode.invalidParameter, `${method}: blob length must be a multiple of 64`);
+    rpcFail(RpcCode.invalidParameter, "Hashes is not evenly divisible by the hash size");
   }
-  const bytes = Either.getOrUndefined(fromHex(blob)) ??
-    rpcFail(RpcCode.deserialization, `${method}: bad hex`);
-  const n = bytes.length / 32;
+  const n = blob.length / 64;
   const bits = new Uint8Array(Math.ceil(n / 8));
   for (let i = 0; i < n; i++) {
-    if (has(toHex(bytes.slice(i * 32, i * 32 + 32).reverse()))) bits[i >> 3] |= 1 << (i & 7);
+    const chunk = blob.slice(i * 64, i * 64 + 64);
+    const hash = Either.getOrUndefined(fromHex(chunk)) ??
+      rpcFail(RpcCode.deserialization, `Parameter contains invalid hexadecimal encoding: ${chunk}`);
+    if (has(toHex(hash.reverse()))) bits[i >> 3] |= 1 << (i & 7);
   }
   return toHex(bits);
 };
@@ -450,6 +489,23 @@ export class SimNode {
 
   // ---- hcd ----
 
+  /** hcd getinfo: its version (2.0.3) and protocol version; testnet means testnet2 only. */
+  private hcdInfo() {
+    return {
+      version: 2000300,
+      protocolversion: 4,
+      blocks: this.chain.height,
+      timeoffset: 0,
+      // hcsim's hcds share one chain and have no peers.
+      connections: 0,
+      proxy: "",
+      difficulty: 1,
+      testnet: this.chain.net.name === "testnet2",
+      relayfee: DEFAULT_FEE_PER_KB,
+      errors: "",
+    };
+  }
+
   private sendRawTransaction(server: ServerKind, hex: string): string {
     // hcd prepends a 0 to an odd-length hex string (and shows it so in the error).
     const padded = hex.length % 2 === 0 ? hex : `0${hex}`;
@@ -481,7 +537,11 @@ export class SimNode {
   }
 
   /** Chain methods: hcd answers them; the wallet passes them through to its hcd. */
-  private chainMethod(server: ServerKind, method: string, p: (max: number) => Params): unknown {
+  private chainMethod(
+    server: ServerKind,
+    method: string,
+    p: (max: number, required?: number) => Params,
+  ): unknown {
     const chain = this.chain;
     const blockOf = (hash: string) =>
       chain.blockByHash(requireHash(hash)) ??
@@ -498,7 +558,7 @@ export class SimNode {
         return chain.blockAt(h)?.hash ?? rpcFail(RpcCode.misc, `Block number out of range: ${h}`);
       }
       case "getblock": {
-        const a = p(3);
+        const a = p(3, 1);
         const b = blockOf(a.str(0));
         if (!(a.optBool(1) ?? true)) return toHex(blockBytes(chain, b));
         const verboseTx = a.optBool(2) ?? false;
@@ -514,13 +574,13 @@ export class SimNode {
         };
       }
       case "getblockheader": {
-        const a = p(2);
+        const a = p(2, 1);
         const b = blockOf(a.str(0));
         // hcd's getblockheader answer has a chainwork member it never fills and no extradata.
         return (a.optBool(1) ?? true) ? { ...headerVerbose(chain, b), chainwork: "" } : toHex(b.headerBytes);
       }
       case "getrawtransaction": {
-        const a = p(2);
+        const a = p(2, 1);
         const id = requireHash(a.str(0));
         // The mempool first; a mined transaction needs hcd's transaction index.
         if (!chain.inMempool(id) && !this.options.txindex) {
@@ -534,7 +594,7 @@ export class SimNode {
         return (a.optInt(1) ?? 0) !== 0 ? rawTxVerbose(chain, s, 0) : toHex(s.bytes);
       }
       case "sendrawtransaction": {
-        const a = p(2);
+        const a = p(2, 1);
         a.optBool(1);
         return this.sendRawTransaction(server, a.str(0));
       }
@@ -542,11 +602,11 @@ export class SimNode {
         p(0);
         return { current: toCoins(chain.currentStakeDiff), next: toCoins(chain.nextStakeDiff) };
       case "existslivetickets":
-        return existsBitset(method, p(1).str(0), (h) => chain.ticket(h)?.status === "live");
+        return existsBitset(p(1).str(0), (h) => chain.ticket(h)?.status === "live");
       case "existsmissedtickets":
-        return existsBitset(method, p(1).str(0), (h) => chain.ticket(h)?.status === "missed");
+        return existsBitset(p(1).str(0), (h) => chain.ticket(h)?.status === "missed");
       case "existsexpiredtickets":
-        return existsBitset(method, p(1).str(0), (h) => chain.ticket(h)?.status === "expired");
+        return existsBitset(p(1).str(0), (h) => chain.ticket(h)?.status === "expired");
       case "livetickets":
         p(0);
         return { tickets: chain.liveTickets() };
@@ -575,14 +635,12 @@ export class SimNode {
   }
 
   readonly hcdHandler: RpcHandler = (method, params, ctx) => {
-    const p = (max: number) => new Params("hcd", method, params, max);
+    const p = (max: number, required = max) => new Params("hcd", method, params, max, required);
     this.injectedError("hcd", method);
     const subscribe = (kind: Subscription) => {
       p(0);
-      // Over HTTP POST hcd has no notifications: notifyblocks is "unimplemented", the rest unknown.
-      if (!ctx.connectionId.startsWith("ws-")) {
-        return kind === "blocks" ? rpcFail(RpcCode.misc, "Command unimplemented") : methodNotFound();
-      }
+      // Over HTTP POST hcd knows no notification method.
+      if (!ctx.connectionId.startsWith("ws-")) return methodNotFound();
       const register = () => {
         let subs = this.subscriptions.get(ctx.connectionId);
         if (!subs) this.subscriptions.set(ctx.connectionId, subs = new Set());
@@ -622,18 +680,7 @@ export class SimNode {
           return HCD_VERSION;
         case "getinfo":
           p(0);
-          return {
-            version: 2000000,
-            protocolversion: 6,
-            blocks: this.chain.height,
-            timeoffset: 0,
-            connections: 0,
-            proxy: "",
-            difficulty: 1,
-            testnet: this.chain.net.name !== "mainnet",
-            relayfee: DEFAULT_FEE_PER_KB,
-            errors: "",
-          };
+          return this.hcdInfo();
         case "ticketsforaddress": {
           // hcd: the live tickets paying the address, any net's address (rpcInvalidError otherwise).
           const a = hcutilDecode(p(1).str(0));
@@ -656,7 +703,7 @@ export class SimNode {
           p(0);
           return this.chain.tip.hash;
         case "getrawmempool": {
-          const a = p(2);
+          const a = p(2, 0);
           const verbose = a.optBool(0) ?? false;
           const filter = a.optStr(1);
           const types: Record<string, StoredTx["type"] | undefined> = {
@@ -696,18 +743,18 @@ export class SimNode {
   // ---- hcwallet ----
 
   readonly walletHandler: RpcHandler = (method, params) => {
-    const p = (max: number) => new Params("wallet", method, params, max);
+    const p = (max: number, required = max) => new Params("wallet", method, params, max, required);
     const w = this.wallet;
     this.injectedError("wallet", method);
     const answer = (): unknown => {
       switch (method) {
         case "getnewaddress": {
-          const a = p(2);
+          const a = p(2, 0);
           const account = a.optStr(0) ?? "default";
           if (account !== "default") rpcFail(RpcCode.wallet, `account name '${account}' not found`);
           const gap = a.optStr(1) ?? "error";
           if (!["error", "ignore", "wrap"].includes(gap)) {
-            rpcFail(RpcCode.invalidParameter, `unknown gap policy "${gap}"`);
+            rpcFail(RpcCode.invalidParameter, `Unknown gap policy '${gap}'`);
           }
           return w.getNewAddress().address;
         }
@@ -718,7 +765,7 @@ export class SimNode {
           return w.createMultisig(a.int(0), a.strs(1));
         }
         case "importscript": {
-          const a = p(3);
+          const a = p(3, 1);
           w.importScript(a.str(0), a.optBool(1) ?? true, a.optInt(2) ?? 0);
           return null;
         }
@@ -733,7 +780,7 @@ export class SimNode {
           return null;
         }
         case "getmasterpubkey": {
-          const account = p(1).optStr(0) ?? "default";
+          const account = p(1, 0).optStr(0) ?? "default";
           if (account !== "default") rpcFail(RpcCode.wallet, `account name '${account}' not found`);
           return w.getMasterPubKey();
         }
@@ -761,7 +808,7 @@ export class SimNode {
           p(0);
           return this.chain.blockAt(w.bestHeight)!.hash;
         case "gettransaction":
-          return this.walletTransaction(p(2).str(0));
+          return this.walletTransaction(p(2, 1).str(0));
         case "generatevote": {
           const a = p(5);
           return {
@@ -779,35 +826,40 @@ export class SimNode {
             votebits: w.voteBits,
             votebitsextended: w.voteBitsExtendedHex(),
             voteversion: w.voteVersion,
-            voting: true,
+            // hcwallet's enablevoting, off in a pool's wallets: the pool's stakepoold votes for them.
+            voting: false,
           };
         case "getbalance": {
-          const a = p(2);
+          // hcwallet getBalance: every account with the totals for "*", one account alone
+          // otherwise; the totals are omitempty, so a zero total is left out.
+          const a = p(2, 0);
           const account = a.optStr(0) ?? "*";
-          a.optInt(1);
-          const spendable = toCoins(w.spendable);
-          const locked = toCoins(w.lockedByTickets());
+          if ((a.optInt(1) ?? 1) < 0) rpcFail(RpcCode.invalidParameter, "minconf must be non-negative");
+          const balances = w.accountBalances();
+          const shown = account === "*" ? balances : balances.filter((b) => b.name === account);
+          if (shown.length === 0) rpcFail(RpcCode.wallet, `account name '${account}' not found`);
+          const sum = (f: (b: AccountBalance) => bigint) => balances.reduce((n, b) => n + f(b), 0n);
+          const totals = account !== "*" ? {} : Object.fromEntries(
+            ([
+              ["totallockedbytickets", sum((b) => b.lockedByTickets)],
+              ["totalspendable", sum((b) => b.spendable)],
+              ["cumulativetotal", sum((b) => b.total)],
+              ["totalvotingauthority", sum((b) => b.votingAuthority)],
+            ] as const).filter(([, atoms]) => atoms !== 0n).map(([name, atoms]) => [name, toCoins(atoms)]),
+          );
           return {
-            balances: account === "*" || account === "default"
-              ? [{
-                accountname: "default",
-                immaturecoinbaserewards: 0,
-                immaturestakegeneration: 0,
-                lockedbytickets: locked,
-                spendable,
-                total: spendable + locked,
-                unconfirmed: 0,
-                votingauthority: locked,
-              }]
-              : rpcFail(RpcCode.wallet, `account name '${account}' not found`),
+            balances: shown.map((b) => ({
+              accountname: b.name,
+              immaturecoinbaserewards: 0,
+              immaturestakegeneration: 0,
+              lockedbytickets: toCoins(b.lockedByTickets),
+              spendable: toCoins(b.spendable),
+              total: toCoins(b.total),
+              unconfirmed: 0,
+              votingauthority: toCoins(b.votingAuthority),
+            })),
             blockhash: this.chain.blockAt(w.bestHeight)!.hash,
-            totalimmaturecoinbaserewards: 0,
-            totalimmaturestakegeneration: 0,
-            totallockedbytickets: locked,
-            totalspendable: spendable,
-            cumulativetotal: spendable + locked,
-            totalunconfirmed: 0,
-            totalvotingauthority: locked,
+            ...totals,
           };
         }
         case "getvotechoices":
@@ -823,12 +875,13 @@ export class SimNode {
           return w.ticketFeeRate;
         case "setticketfee": {
           const fee = p(1).num(0);
-          if (fee < 0) rpcFail(RpcCode.invalidParameter, "negative ticket fee");
+          // hcwallet's ErrNeedPositiveAmount, for a negative fee only (0 is accepted).
+          if (fee < 0) rpcFail(RpcCode.invalidParameter, "amount must be positive");
           w.ticketFeeRate = fee;
           return true;
         }
         case "purchaseticket": {
-          const a = p(10);
+          const a = p(10, 2);
           const account = a.str(0);
           if (account !== "default") rpcFail(RpcCode.wallet, `account name '${account}' not found`);
           const numTickets = a.optInt(4) ?? 1;
@@ -859,28 +912,21 @@ export class SimNode {
           w.lock();
           return null;
         case "rescanwallet":
-          w.rescan(p(1).optInt(0) ?? 0);
+          w.rescan(p(1, 0).optInt(0) ?? 0);
           return null;
         case "getinfo":
           p(0);
           w.requireDaemon();
+          // hcwallet's getInfo: its hcd's answer with the wallet's fields set (keypoololdest is
+          // the time of the call, keypoolsize and unlocked_until are never filled).
           return {
-            version: 2000000,
-            protocolversion: 6,
-            walletversion: 1,
+            ...this.hcdInfo(),
+            walletversion: WALLET_DB_VERSION,
             balance: toCoins(w.spendable),
-            blocks: w.bestHeight,
-            timeoffset: 0,
-            connections: 1,
-            proxy: "",
-            difficulty: 1,
-            testnet: this.chain.net.name !== "mainnet",
-            keypoololdest: 0,
+            keypoololdest: Math.floor(Date.now() / 1000),
             keypoolsize: 0,
             unlocked_until: 0,
             paytxfee: w.txFeeRate,
-            relayfee: DEFAULT_FEE_PER_KB,
-            errors: "",
           };
         default:
           // hcwallet forwards the chain RPCs it does not handle to its hcd.

@@ -141,6 +141,15 @@ export interface WalletOptions {
   readonly hcdTxIndex: boolean;
 }
 
+/** One account's balance, atoms (the fields hcsim can tell; the others are 0). */
+export interface AccountBalance {
+  readonly name: "default" | "postquantum" | "imported";
+  readonly lockedByTickets: bigint;
+  readonly spendable: bigint;
+  readonly total: bigint;
+  readonly votingAuthority: bigint;
+}
+
 interface PoolUser {
   readonly tickets: Map<string, number>;
   readonly invalid: Set<string>;
@@ -332,9 +341,11 @@ export class SimWallet {
     return this.unlocked;
   }
 
+  /** A wrong passphrase locks the wallet (udb Manager.Unlock locks before it checks). */
   walletPassphrase(passphrase: string, timeoutSeconds: number) {
     if (passphrase !== this.passphrase) {
-      rpcFail(RpcCode.passphraseIncorrect, "The wallet passphrase entered was incorrect");
+      this.lock();
+      rpcFail(RpcCode.passphraseIncorrect, "invalid passphrase for master private key");
     }
     this.unlocked = true;
     clearTimeout(this.lockTimer);
@@ -686,14 +697,50 @@ export class SimWallet {
     return this.balance;
   }
 
-  /** Ticket prices of the wallet's unspent tickets. */
-  lockedByTickets(): bigint {
-    let sum = 0n;
-    for (const hash of this.txStore.keys()) {
+  /**
+   * hcwallet's account balances (udb AccountBalances), in its account order: the spendable funds
+   * in default, and each unspent ticket whose voting output pays the wallet (its own key: default,
+   * an imported script: imported) counted as hcwallet does. Its output adds to total; its
+   * commitments, less the fee when the wallet paid for it, to votingauthority, and those paying
+   * the wallet's own keys to lockedbytickets. Other fields stay 0 in the simulation.
+   */
+  accountBalances(): ReadonlyArray<AccountBalance> {
+    const tally = (name: AccountBalance["name"]) => ({
+      name,
+      lockedByTickets: 0n,
+      spendable: 0n,
+      total: 0n,
+      votingAuthority: 0n,
+    });
+    const accounts = {
+      default: tally("default"),
+      postquantum: tally("postquantum"),
+      imported: tally("imported"),
+    };
+    accounts.default.spendable = this.balance;
+    accounts.default.total = this.balance;
+    for (const [hash, tx] of this.txStore) {
       const t = this.chain.ticket(hash);
-      if (t && (t.status === "live" || t.status === "immature")) sum += t.ticket.price;
+      const ticket = t?.ticket ??
+        (this.chain.inMempool(hash) ? Either.getOrUndefined(parseTicket(tx)) : undefined);
+      if (ticket === undefined || (t !== undefined && t.status !== "immature" && t.status !== "live")) {
+        continue;
+      }
+      const voting = toHex(ticket.votingDest.hash160);
+      const account = ticket.votingDest.kind === "scripthash"
+        ? (this.scripts.has(voting) ? accounts.imported : undefined)
+        : (this.isOwnedKey(voting) ? accounts.default : undefined);
+      if (account === undefined) continue;
+      const fee = this.made.has(hash) ? tx.inputs.reduce((n, i) => n + i.valueIn, 0n) - ticket.price : 0n;
+      const committed = ticket.commitments.reduce((n, c) => n + c.amount, 0n);
+      const own = ticket.commitments
+        .filter((c) => !c.isP2SH && this.isOwnedKey(toHex(c.hash160)))
+        .reduce((n, c) => n + c.amount, 0n);
+      account.total += ticket.price;
+      account.votingAuthority += committed - fee;
+      if (own > 0n) account.lockedByTickets += own - fee;
     }
-    return sum;
+    return [accounts.default, accounts.postquantum, accounts.imported];
   }
 
   /** hcwallet purchaseticket with makeTicket's layout; see HC-PROTOCOL §5.2. */

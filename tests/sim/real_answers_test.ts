@@ -7,10 +7,14 @@ import assert from "node:assert/strict";
 import https from "node:https";
 import { isDeepStrictEqual } from "node:util";
 import { Either } from "effect";
-import { encodeAddress, scriptHashAddress } from "../../src/domain/address.ts";
-import { concatBytes, toHex } from "../../src/domain/bytes.ts";
+import { encodeAddress, pubKeyHashAddress, scriptHashAddress } from "../../src/domain/address.ts";
+import { concatBytes, fromHex, toHex } from "../../src/domain/bytes.ts";
 import { hash160 } from "../../src/domain/hash.ts";
+import type { NetParams } from "../../src/domain/params.ts";
 import { multisigScript } from "../../src/domain/script.ts";
+import { parseTicket } from "../../src/domain/stake.ts";
+import { calcBlockTaxSubsidy, calcBlockWorkSubsidy } from "../../src/domain/subsidy.ts";
+import { type MsgTx, serializeTx, txid, u32Bytes } from "../../src/domain/tx.ts";
 import type { Endpoint, SimNetwork } from "../../src/sim/network.ts";
 import { derived, withNetwork } from "./helpers.ts";
 
@@ -79,6 +83,109 @@ const error = (code: number, message: string, id: unknown = 1): Seen => ({
   body: { result: null, error: { code, message }, id },
 });
 
+/** The answer with its result replaced by `f(result)` (errors and other outcomes unchanged). */
+const mapResult = (seen: Seen, f: (result: unknown) => unknown): Seen => {
+  if (seen === "closed without an answer") return seen;
+  const body = seen.body as { result?: unknown; error?: unknown };
+  return body?.error === null ? { ...seen, body: { ...body, result: f(body.result) } } : seen;
+};
+
+type Json = Record<string, unknown>;
+
+const coins = (atoms: bigint) => Number(atoms) / 1e8;
+
+/** The simnet organization's tax address and script (chaincfg simnet OrganizationPkScript). */
+const SIMNET_ORGANIZATION = {
+  address: "ScuQxvveKGfpG1ypt6u27F99Anf7EW3cqhq",
+  script: "a914cbb08d6ca783b533b2c7d24a51fbca92d937bf9987",
+};
+
+/**
+ * The coinbase of a block below StakeValidationHeight (no voters: the fees scale to 0) as the real
+ * hcd mined and marshalled it (HC-PROTOCOL §11 run, block 310): input amount work + tax subsidy,
+ * the tax to the organization, the extranonce OP_RETURN (height, 24 zero bytes, 8 random ones),
+ * the work subsidy to the miner. The random bytes and the miner's key are read from `seen`.
+ */
+const coinbaseAsHcdMinesIt = (net: NetParams, height: number, seen: Seen) => {
+  const body = seen === "closed without an answer" ? undefined : seen.body as Json;
+  const vout = ((body?.result as Json)?.rawtx as Json[])?.[0]?.vout as Json[] | undefined;
+  const hexAt = (n: number) => ((vout?.[n]?.scriptPubKey as Json)?.hex as string) ?? "";
+  const extraNonce = toHex(concatBytes(u32Bytes(height), new Uint8Array(24))) + hexAt(1).slice(-16);
+  const miner = hexAt(2).slice(6, 46);
+  const work = calcBlockWorkSubsidy(net, height, 0);
+  const tax = calcBlockTaxSubsidy(net, height, 0);
+  const pkScripts = [SIMNET_ORGANIZATION.script, `6a24${extraNonce}`, `76a914${miner}88ac`];
+  const tx: MsgTx = {
+    version: 1,
+    inputs: [{
+      prevHash: new Uint8Array(32),
+      prevIndex: 0xffffffff,
+      tree: 0,
+      sequence: 0xffffffff,
+      valueIn: work + tax,
+      blockHeight: 0,
+      blockIndex: 0xffffffff,
+      sigScript: Either.getOrThrow(fromHex("00002f6863642f")),
+    }],
+    outputs: [tax, 0n, work].map((value, n) => ({
+      value,
+      version: 0,
+      pkScript: Either.getOrThrow(fromHex(pkScripts[n])),
+    })),
+    lockTime: 0,
+    expiry: 0,
+  };
+  const minerAddress = encodeAddress(
+    pubKeyHashAddress(net, Either.getOrThrow(fromHex(miner.padEnd(40, "0")))),
+  );
+  return {
+    hex: toHex(serializeTx(tx)),
+    txid: txid(tx),
+    version: 1,
+    locktime: 0,
+    expiry: 0,
+    vin: [{
+      amountin: coins(work + tax),
+      blockheight: 0,
+      blockindex: 4294967295,
+      coinbase: "00002f6863642f",
+      sequence: 4294967295,
+    }],
+    vout: [
+      {
+        value: coins(tax),
+        n: 0,
+        version: 0,
+        scriptPubKey: {
+          asm: "OP_HASH160 cbb08d6ca783b533b2c7d24a51fbca92d937bf99 OP_EQUAL",
+          hex: SIMNET_ORGANIZATION.script,
+          reqSigs: 1,
+          type: "scripthash",
+          addresses: [SIMNET_ORGANIZATION.address],
+        },
+      },
+      {
+        value: 0,
+        n: 1,
+        version: 0,
+        scriptPubKey: { asm: `OP_RETURN ${extraNonce}`, hex: `6a24${extraNonce}`, type: "nulldata" },
+      },
+      {
+        value: coins(work),
+        n: 2,
+        version: 0,
+        scriptPubKey: {
+          asm: `OP_DUP OP_HASH160 ${miner} OP_EQUALVERIFY OP_CHECKSIG`,
+          hex: `76a914${miner}88ac`,
+          reqSigs: 1,
+          type: "pubkeyhash",
+          addresses: [minerAddress],
+        },
+      },
+    ],
+  };
+};
+
 interface Row {
   readonly request: string;
   readonly seen: Seen;
@@ -115,7 +222,8 @@ const rows = async (network: SimNetwork): Promise<ReadonlyArray<Row>> => {
       votebits: 1,
       votebitsextended: "07000000",
       voteversion: 7,
-      voting: true,
+      // A pool's wallet runs without enablevoting: its stakepoold votes.
+      voting: false,
     }),
   );
   // A new chain has no tickets yet: poolsize is the tip header's count, 0.
@@ -138,6 +246,108 @@ const rows = async (network: SimNetwork): Promise<ReadonlyArray<Row>> => {
       revoked: 0,
       expired: 0,
     }),
+  );
+  // getinfo: hcd's answer (the wallet adds its own fields to its hcd's). connections counts hcd's
+  // peers, 2 in the real run; hcsim's hcds have none. keypoololdest is the time of the call.
+  const hcdInfo = {
+    version: 2000300,
+    protocolversion: 4,
+    blocks: network.chain.height,
+    timeoffset: 0,
+    connections: 0,
+    proxy: "",
+    difficulty: 1,
+    testnet: false,
+    relayfee: 0.001,
+    errors: "",
+  };
+  await row("hcd getinfo (simnet)", call(hcd, "getinfo", []), answer(hcdInfo));
+  const before = Math.floor(Date.now() / 1000);
+  const walletInfo = await call(wallet, "getinfo", []);
+  const after = Math.ceil(Date.now() / 1000);
+  await row(
+    "wallet getinfo (simnet)",
+    Promise.resolve(mapResult(walletInfo, (r) => {
+      const at = (r as { keypoololdest: number }).keypoololdest;
+      return { ...r as object, keypoololdest: at >= before && at <= after ? "the time of the call" : at };
+    })),
+    answer({
+      ...hcdInfo,
+      walletversion: 7,
+      balance: 0,
+      keypoololdest: "the time of the call",
+      keypoolsize: 0,
+      unlocked_until: 0,
+      paytxfee: 0.001,
+    }),
+  );
+  const zeroBalance = (accountname: string) => ({
+    accountname,
+    immaturecoinbaserewards: 0,
+    immaturestakegeneration: 0,
+    lockedbytickets: 0,
+    spendable: 0,
+    total: 0,
+    unconfirmed: 0,
+    votingauthority: 0,
+  });
+  // Every account, and only the totals that are not zero (none here).
+  await row(
+    "getbalance of a new pool wallet",
+    call(wallet, "getbalance", []),
+    answer({
+      balances: ["default", "postquantum", "imported"].map(zeroBalance),
+      blockhash: network.chain.tip.hash,
+    }),
+  );
+  await row(
+    'getbalance "default" 0',
+    call(wallet, "getbalance", ["default", 0]),
+    answer({ balances: [zeroBalance("default")], blockhash: network.chain.tip.hash }),
+  );
+  await row(
+    "getnewaddress with an unknown gap policy",
+    call(wallet, "getnewaddress", ["default", "bogus"]),
+    error(-8, "Unknown gap policy 'bogus'"),
+  );
+  await row("setticketfee -1", call(wallet, "setticketfee", [-1]), error(-8, "amount must be positive"));
+  await row(
+    'existslivetickets "zz"',
+    call(hcd, "existslivetickets", ["zz"]),
+    error(-8, "Hashes is not evenly divisible by the hash size"),
+  );
+  await row(
+    "hcd notifyblocks over HTTP POST",
+    call(hcd, "notifyblocks", []),
+    error(-32601, "Method not found"),
+  );
+  await row(
+    "hcd getblockcount with a parameter",
+    call(hcd, "getblockcount", [1]),
+    error(-8, "Parse error: wrong number of params (expected 0, received 1)"),
+  );
+  // A wrong passphrase locks the wallet; importing a new script then needs the keys.
+  await row(
+    "walletpassphrase with a wrong passphrase",
+    call(wallet, "walletpassphrase", ["wrong", 0]),
+    error(-14, "invalid passphrase for master private key"),
+  );
+  await row(
+    "walletinfo after a wrong passphrase",
+    call(wallet, "walletinfo", []).then((seen) =>
+      mapResult(seen, (r) => (r as { unlocked: boolean }).unlocked)
+    ),
+    answer(false),
+  );
+  await row(
+    "importscript while locked",
+    call(wallet, "importscript", [toHex(pair), false, 0]),
+    error(-4, "address manager is locked"),
+  );
+  await row(
+    "walletpassphrase",
+    call(wallet, "walletpassphrase", [network.walletPassphrase, 0]),
+    answer(null),
   );
   await row(
     "validateaddress of a pubkey address (Sk…) the wallet does not own",
@@ -376,6 +586,47 @@ const rows = async (network: SimNetwork): Promise<ReadonlyArray<Row>> => {
         choiceid: "abstain",
         choicedescription: "abstain voting for change",
       }],
+    }),
+  );
+  // The pool wallet holds the ticket's script: an unspent ticket counts in its imported account.
+  const committed = Either.getOrThrow(parseTicket(network.chain.tx(ticket)!.tx)).commitments
+    .reduce((n, c) => n + c.amount, 0n);
+  const price = network.chain.ticket(ticket)!.ticket.price;
+  await row(
+    "getbalance of a pool wallet holding a user's ticket",
+    call(wallet, "getbalance", []),
+    answer({
+      balances: [zeroBalance("default"), zeroBalance("postquantum"), {
+        ...zeroBalance("imported"),
+        total: coins(price),
+        votingauthority: coins(committed),
+      }],
+      blockhash: network.chain.tip.hash,
+      cumulativetotal: coins(price),
+      totalvotingauthority: coins(committed),
+    }),
+  );
+  network.control.generate(1);
+  const block = network.chain.tip;
+  const verboseTx = await call(hcd, "getblock", [block.hash, true, true]);
+  const coinbase = coinbaseAsHcdMinesIt(net, block.height, verboseTx);
+  await row(
+    "getblock verbose: header version 7, the coinbase in the regular tree",
+    call(hcd, "getblock", [block.hash]).then((seen) =>
+      mapResult(seen, (r) => ({ version: (r as Json).version, tx: (r as Json).tx }))
+    ),
+    answer({ version: 7, tx: [coinbase.txid] }),
+  );
+  await row(
+    "getblock verbosetx: the coinbase as hcd marshals it",
+    Promise.resolve(mapResult(verboseTx, (r) => ((r as Json).rawtx as Json[])?.[0])),
+    answer({
+      ...coinbase,
+      blockhash: block.hash,
+      blockheight: block.height,
+      confirmations: 1,
+      time: block.header.timestamp,
+      blocktime: block.header.timestamp,
     }),
   );
   await row(
