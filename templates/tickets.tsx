@@ -35,8 +35,8 @@ const TITLES: Readonly<Record<Section, string>> = {
 
 const n = (x: number) => x.toLocaleString("en-US");
 
-/** abcdef0123…89abcdef: enough to recognise, the whole hash in the link's label and title. */
-const short = (hash: string) => `${hash.slice(0, 10)}…${hash.slice(-8)}`;
+/** abcdef01…89abcd: enough to recognise (and to fit a phone), the whole hash in the label and title. */
+const short = (hash: string) => `${hash.slice(0, 8)}…${hash.slice(-6)}`;
 
 const TxLink: FC<{ txid: string; url: string | undefined; label: string }> = ({ txid, url, label }) => (
   <MaybeLink href={url}>
@@ -93,9 +93,11 @@ const Table: FC<{ section: Section; rows: ReadonlyArray<TicketRow>; txUrl: Ticke
           <th scope="col">Ticket</th>
           {section === "live" && <th scope="col">Status</th>}
           {(section === "voted" || section === "missed" || section === "expired") && (
-            <th scope="col">{section === "voted" ? "Voted in block / vote" : "Block"}</th>
+            <th scope="col">{section === "voted" ? "Vote" : "Block"}</th>
           )}
-          {section !== "invalid" && <th scope="col" class="num">Ticket height</th>}
+          {section !== "invalid" && (
+            <th scope="col" class={section === "live" ? "num" : "num optional"}>Height</th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -115,7 +117,7 @@ const Table: FC<{ section: Section; rows: ReadonlyArray<TicketRow>; txUrl: Ticke
               </td>
             )}
             {section !== "invalid" && (
-              <td class="num">
+              <td class={section === "live" ? "num" : "num optional"}>
                 <Height height={row.height} />
               </td>
             )}
