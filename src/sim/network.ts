@@ -58,6 +58,12 @@ export interface SimNetworkOptions {
   /** Every hcd keeps a transaction index (txindex=1, as the pool's hcd must); default true. */
   readonly txindex?: boolean;
   /**
+   * How long a wallet's rescan takes per block, ms; default 0.05. A rescan runs after the call
+   * that started it and drops any other asked for meanwhile, as hcwallet's does (the real one took
+   * about 6 ms per simnet block).
+   */
+  readonly rescanMsPerBlock?: number;
+  /**
    * A journal file (journal.ts): replayed at start when it exists, so a restarted network is the
    * one that stopped (its seed comes from the journal); appended to while running.
    */
@@ -158,6 +164,8 @@ export const accountKey = (seed: Uint8Array, net: NetName): ExtendedKey =>
 
 const randomSecret = () => randomBytes(18).toString("base64url");
 
+const DEFAULT_RESCAN_MS_PER_BLOCK = 0.05;
+
 /** A fresh seed to print and replay. */
 export const newSeed = (): string => randomBytes(16).toString("hex");
 
@@ -176,6 +184,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
     : SimJournal.open(options.journal, { seed: options.seed, net: netName, nodes: nodeCount }, newSeed);
   const seed = journal?.header.seed ?? options.seed ?? newSeed();
   const txindex = options.txindex ?? true;
+  const rescanMsPerBlock = options.rescanMsPerBlock ?? DEFAULT_RESCAN_MS_PER_BLOCK;
   const chain = new SimChain({
     net,
     backgroundTickets: options.backgroundTickets,
@@ -210,6 +219,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
       passphrase,
       stakePool,
       hcdTxIndex: txindex,
+      rescanMsPerBlock,
     });
     wallets.push(wallet);
     return new SimNode({ index, chain, wallet, generate, recordVote, txindex });
@@ -221,6 +231,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
     passphrase,
     balance: options.userFunds ?? 1000n * 100_000_000n,
     hcdTxIndex: txindex,
+    rescanMsPerBlock,
   });
   wallets.push(userWallet);
   const userNode = new SimNode({ index: -1, chain, wallet: userWallet, generate, recordVote, txindex });
@@ -343,6 +354,8 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
       journal?.wrap(undefined, "control", controlHandler(control)) ?? controlHandler(control),
       options.ports?.control,
     );
+    // A replay runs each rescan to its end at once (one the first run dropped then runs too).
+    for (const w of wallets) w.rescanMsPerBlock = 0;
     await journal?.replayThenRecord(
       chain,
       (i, server: JournalServer) =>
@@ -354,6 +367,7 @@ export const startSimNetwork = async (options: SimNetworkOptions): Promise<SimNe
           ? userNode.walletHandler
           : nodeAt(i).walletHandler,
     );
+    for (const w of wallets) w.rescanMsPerBlock = rescanMsPerBlock;
     if ((options.blockIntervalMs ?? 0) > 0) timer = setInterval(() => chain.mine(), options.blockIntervalMs);
     return {
       seed,

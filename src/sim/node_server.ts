@@ -912,8 +912,7 @@ export class SimNode {
           w.lock();
           return null;
         case "rescanwallet":
-          w.rescan(p(1, 0).optInt(0) ?? 0);
-          return null;
+          return w.rescan(p(1, 0).optInt(0) ?? 0).then(() => null);
         case "getinfo":
           p(0);
           w.requireDaemon();

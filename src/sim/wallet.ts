@@ -4,8 +4,11 @@
 // and purchaseticket. Like hcwallet it keeps two records of tickets: the transaction store (what it
 // found in blocks, bought or built; generatevote and gettransaction read only this) and the stake
 // manager (every ticket it tracks, addticket's among them, which only a rescan brings into the
-// store). Semantic failures are thrown as the JSON-RPC error objects hcwallet answers with
-// (HC-PROTOCOL §8.2, §10, §11.2): most are plain Go errors, which hcwallet sends as -4.
+// store). A rescan runs after the call that asked for it (rescanwallet waits for it, importscript
+// does not), takes rescanMsPerBlock per block, and one asked for while another runs is dropped, as
+// hcwallet's wallet/rescan.go does. Semantic failures are thrown as the JSON-RPC error objects
+// hcwallet answers with (HC-PROTOCOL §8.2, §10, §11.2): most are plain Go errors, which hcwallet
+// sends as -4.
 import { Either } from "effect";
 import {
   addressHash160,
@@ -56,6 +59,9 @@ const LOCKED = "address manager is locked";
 
 /** hcwallet's address gap limit: addresses this far past the last used index are watched. */
 const GAP_LIMIT = 20;
+
+/** hcwallet maxBlocksPerRescan: a rescan asks hcd for this many blocks at a time. */
+const MAX_BLOCKS_PER_RESCAN = 2000;
 
 export interface DerivedKey {
   readonly branch: number;
@@ -139,6 +145,8 @@ export interface WalletOptions {
   readonly balance?: bigint;
   /** Whether the wallet's hcd keeps a transaction index (getrawtransaction of mined transactions). */
   readonly hcdTxIndex: boolean;
+  /** How long a rescan takes per block, ms; default 0 (a rescan ends within the call that asked). */
+  readonly rescanMsPerBlock?: number;
 }
 
 /** One account's balance, atoms (the fields hcsim can tell; the others are 0). */
@@ -212,6 +220,10 @@ export class SimWallet {
   private syncedHeight = -1;
   private balance: bigint;
   private purchases = 0;
+  /** The rescan running (hcwallet's isScanning), and how to end it early when the wallet closes. */
+  private rescanning: { readonly stop: () => void } | undefined;
+  /** How long a rescan takes per block, ms (0: it ends within the call that asked for it). */
+  rescanMsPerBlock: number;
   connected = true;
   disagree: Disagreement = { redeemScript: false, missingScript: false, missingTicket: false };
   /** The user wallet can be told to pay half the pool fee a ticket needs (to test the fee check). */
@@ -228,11 +240,13 @@ export class SimWallet {
     this.stakePool = options.stakePool;
     this.hcdTxIndex = options.hcdTxIndex;
     this.balance = options.balance ?? 0n;
+    this.rescanMsPerBlock = options.rescanMsPerBlock ?? 0;
     this.sync();
   }
 
   close() {
     clearTimeout(this.lockTimer);
+    this.rescanning?.stop();
   }
 
   // ---- chain sync ----
@@ -253,15 +267,17 @@ export class SimWallet {
     return this.syncedHeight;
   }
 
-  /** Finds the tickets of blocks `from`…`to` that pay one of the wallet's scripts or keys. */
-  private scan(from: number, to: number) {
+  /** Finds the tickets of blocks `from`…`to` that pay one of `scripts` or the wallet's keys. */
+  private scan(from: number, to: number, scripts: ReadonlyMap<string, ImportedScript> = this.scripts) {
     for (let h = Math.max(0, from); h <= to; h++) {
-      for (const t of this.chain.blockAt(h)!.purchases) this.noticeMinedTicket(this.chain.ticket(t)!);
+      for (const t of this.chain.blockAt(h)!.purchases) {
+        this.noticeMinedTicket(this.chain.ticket(t)!, scripts);
+      }
     }
   }
 
-  private noticeMinedTicket(t: TicketRecord) {
-    const script = this.scripts.get(t.votingHash160);
+  private noticeMinedTicket(t: TicketRecord, scripts: ReadonlyMap<string, ImportedScript>) {
+    const script = scripts.get(t.votingHash160);
     const mine = t.ticket.votingDest.kind === "scripthash"
       ? script !== undefined
       : this.isOwnedKey(t.votingHash160);
@@ -466,13 +482,57 @@ export class SimWallet {
       if (!this.unlocked) rpcFail(RpcCode.wallet, LOCKED);
       this.scripts.set(h, { script, address: encodeAddress(scriptHashAddress(this.net, script)) });
     }
-    if (rescan) this.scan(scanFrom, this.syncedHeight);
+    // hcwallet starts the rescan and answers at once; one already running drops it.
+    if (rescan) this.startRescan(scanFrom)?.catch(() => {});
   }
 
-  /** hcwallet rescanwallet: every block from `from`, for the wallet's scripts and keys. */
-  rescan(from: number) {
+  /** hcwallet rescanwallet: waits for a rescan from `from`, or answers at once if one is running. */
+  rescan(from: number): Promise<void> {
     this.requireDaemon();
-    this.scan(from, this.syncedHeight);
+    return this.startRescan(from) ?? Promise.resolve();
+  }
+
+  get isRescanning(): boolean {
+    return this.rescanning !== undefined;
+  }
+
+  /**
+   * hcwallet wallet/rescan.go: the blocks from `from` to the wallet's tip, asked of hcd 2000 at a
+   * time and matched against the scripts the wallet held when each batch was asked for, its
+   * findings stored when the batch is done. Undefined (dropped) while another rescan runs, else
+   * its end; it fails if the wallet loses its hcd.
+   */
+  private startRescan(from: number): Promise<void> | undefined {
+    if (this.rescanning) return undefined;
+    if (this.rescanMsPerBlock === 0) {
+      this.scan(from, this.syncedHeight);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const end = (error?: unknown) => {
+        clearTimeout(timer);
+        this.rescanning = undefined;
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      this.rescanning = { stop: () => end() };
+      const batch = (next: number) => {
+        if (next > this.syncedHeight) return end();
+        if (!this.connected) {
+          return end(
+            new RpcErrorObject({ code: RpcCode.wallet, message: "the client has been disconnected" }),
+          );
+        }
+        const last = Math.min(next + MAX_BLOCKS_PER_RESCAN - 1, this.syncedHeight);
+        const scripts = new Map(this.scripts);
+        timer = setTimeout(() => {
+          this.scan(next, last, scripts);
+          batch(last + 1);
+        }, (last - next + 1) * this.rescanMsPerBlock);
+      };
+      batch(Math.max(0, from));
+    });
   }
 
   listScripts(): Array<{ hash160: string; address: string; redeemscript: string }> {

@@ -1,7 +1,8 @@
 // hcsim keeps the hcd and hcwallet rules a pool meets (HC-PROTOCOL §10; issue 9 item 4), each
 // observed over the wire: when newtickets and winningtickets are sent, what rebroadcastwinners
 // announces, what a vote on a block it did not win does, getrawtransaction without txindex,
-// accountsyncaddressindex, generatevote for a ticket only addticket knows, and each net's magic.
+// accountsyncaddressindex, generatevote for a ticket only addticket knows, hcwallet's rescans
+// (wallet/rescan.go: run after importscript answers, dropped while another runs), and each net's magic.
 import assert from "node:assert/strict";
 import { Effect, Either, Fiber, Stream } from "effect";
 import { type HcNotification, hcNotifications, nodeRpc, walletRpc } from "../../src/rpc/hc_methods.ts";
@@ -251,6 +252,42 @@ Deno.test("generatevote answers -4 'not exist' for a ticket the wallet knows onl
       assert.equal((yield* wallet.getTransaction(ticket)).confirmations, 1);
       assert.ok((yield* wallet.generateVote(tip.hash, tip.height, ticket, 1, "07000000")).hex.length > 0);
     })))));
+
+Deno.test("importscript answers before its rescan ends; a rescan asked for meanwhile, by importscript or rescanwallet, is dropped; rescanwallet otherwise answers when its rescan is done", () =>
+  // About 145 blocks at 10 ms each: a rescan runs for about 1.5 s.
+  withNetwork(
+    { nodes: 1, rescanMsPerBlock: 10 },
+    (network) =>
+      Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+        const wallet = walletRpc(yield* clientFor(network.endpoints.nodes[0].wallet));
+        const sim = network.nodes[0].wallet;
+        const scripts = [poolScript(network, 1, []), poolScript(network, 2, [])];
+        const tickets = scripts.map((s) => buyTicket(network, s));
+        network.control.generate(1);
+        const inStore = Effect.forEach(
+          tickets,
+          (t) => Effect.map(Effect.either(wallet.getTransaction(t)), Either.isRight),
+        );
+
+        yield* wallet.importScript(scripts[0].redeemScript, true, 0);
+        assert.equal(sim.isRescanning, true, "importscript answered while its rescan runs");
+        assert.deepEqual(yield* inStore, [false, false]);
+        yield* wallet.importScript(scripts[1].redeemScript, true, 0);
+        yield* wallet.rescanWallet(0);
+        assert.equal(sim.isRescanning, true, "rescanwallet answered at once: the first rescan still runs");
+        for (let waited = 0; sim.isRescanning; waited += 20) {
+          assert.ok(waited < 20_000, "the first rescan ends");
+          yield* Effect.sleep(20);
+        }
+        // The first rescan matched the scripts held when it began: the second ticket stays unknown.
+        assert.deepEqual(yield* inStore, [true, false]);
+        assert.deepEqual((yield* wallet.getTickets(true)).hashes, [tickets[0]]);
+
+        yield* wallet.rescanWallet(0);
+        assert.equal(sim.isRescanning, false);
+        assert.deepEqual(yield* inStore, [true, true]);
+      }))),
+  ));
 
 Deno.test("getcurrentnet answers each net's wire magic as hcd's wire/protocol.go has it", async () => {
   for (const [net, magic] of [["simnet", 0x8a136344], ["testnet2", 0x9ab5693b]] as const) {

@@ -33,7 +33,7 @@ const buyLiveTickets = (pool: SimPool, registrations: ReadonlyArray<LocalRegistr
 };
 
 const importOn = (pool: SimPool, nodes: ReadonlyArray<number>, r: LocalRegistration) => {
-  for (const i of nodes) pool.sim.nodes[i].wallet.importScript(r.redeemScript, true, 0);
+  for (const i of nodes) pool.sim.nodes[i].wallet.importScript(r.redeemScript, false, 0);
 };
 
 const simLive = (pool: SimPool, node: number) => pool.sim.nodes[node].wallet.stakeInfo().live;
