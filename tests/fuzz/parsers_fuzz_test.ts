@@ -55,7 +55,13 @@ Deno.test("every hcd/hcwallet method's result decoder refuses malformed answers 
 });
 
 Deno.test("hcd notifications with any method and params decode or are refused, never thrown", async () => {
-  const methods = ["winningtickets", "newtickets", "spentandmissedtickets", "blockconnected", "blockdisconnected"];
+  const methods = [
+    "winningtickets",
+    "newtickets",
+    "spentandmissedtickets",
+    "blockconnected",
+    "blockdisconnected",
+  ];
   await fuzz(
     fc.property(
       fc.oneof(fc.constantFrom(...methods), fc.string()),
@@ -71,7 +77,9 @@ Deno.test("hcd notifications with any method and params decode or are refused, n
 
 /** Hex strings: random bytes, and random text (hex is what peers and users send). */
 const hexish = fc.oneof(
-  fc.uint8Array({ maxLength: 400 }).map((b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")),
+  fc.uint8Array({ maxLength: 400 }).map((b) =>
+    Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")
+  ),
   fc.stringMatching(/^[0-9a-fA-F]{0,300}$/),
   hostileText,
 );
@@ -105,7 +113,9 @@ Deno.test("addresses, extended keys, transactions and block headers: any input i
 
 /** Option records over a table's names (and unknown ones) with hostile values. */
 const optionRecords = (names: ReadonlyArray<string>) =>
-  fc.dictionary(fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 12 })), hostileText, { maxKeys: 8 });
+  fc.dictionary(fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 12 })), hostileText, {
+    maxKeys: 8,
+  });
 
 Deno.test("hcstakepool.conf and stakepoold.conf: any option values are taken or refused naming the option", async () => {
   const home = await Deno.makeTempDir({ prefix: "hcs_fuzz_conf_" });

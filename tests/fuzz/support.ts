@@ -31,7 +31,10 @@ export const hostileText: fc.Arbitrary<string> = fc.oneof(
   fc.string(),
   fc.string({ unit: "grapheme", maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 40 }),
-  fc.string({ unit: fc.oneof(loneSurrogate, control, fc.constantFrom("\0", "a", "é", "\u202e")), maxLength: 30 }),
+  fc.string({
+    unit: fc.oneof(loneSurrogate, control, fc.constantFrom("\0", "a", "é", "\u202e")),
+    maxLength: 30,
+  }),
   fc.string({ minLength: 300, maxLength: 5_000 }),
   fc.constantFrom(
     "",
