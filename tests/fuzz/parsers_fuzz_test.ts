@@ -120,7 +120,7 @@ const optionRecords = (names: ReadonlyArray<string>) =>
 Deno.test("hcstakepool.conf and stakepoold.conf: any option values are taken or refused naming the option", async () => {
   const home = await Deno.makeTempDir({ prefix: "hcs_fuzz_conf_" });
   try {
-    const check = async (exit: Exit.Exit<unknown, unknown>, names: ReadonlyArray<string>, where: string) => {
+    const check = (exit: Exit.Exit<unknown, unknown>, names: ReadonlyArray<string>, where: string) => {
       const e = failureOf(exit, where) as { _tag: string; option?: string; message: string } | undefined;
       if (e === undefined || e._tag === "SubsystemsRequested") return;
       assert.equal(e._tag, "ConfigError", where);
@@ -135,7 +135,7 @@ Deno.test("hcstakepool.conf and stakepoold.conf: any option values are taken or 
     await fuzz(
       fc.asyncProperty(optionRecords(poolNames), async (options) => {
         const exit = await Effect.runPromiseExit(poolConfigFromOptions(options, "fuzz.conf", home));
-        await check(exit, poolNames, `hcstakepool.conf ${JSON.stringify(options).slice(0, 300)}`);
+        check(exit, poolNames, `hcstakepool.conf ${JSON.stringify(options).slice(0, 300)}`);
       }),
       1_500,
     );
@@ -144,7 +144,7 @@ Deno.test("hcstakepool.conf and stakepoold.conf: any option values are taken or 
         const exit = await Effect.runPromiseExit(
           stakepooldConfigFromOptions({ appdata: home, ...options }, "fuzz.conf"),
         );
-        await check(exit, spdNames, `stakepoold.conf ${JSON.stringify(options).slice(0, 300)}`);
+        check(exit, spdNames, `stakepoold.conf ${JSON.stringify(options).slice(0, 300)}`);
       }),
       1_500,
     );
