@@ -148,6 +148,8 @@ export const TicketEvent = Schema.Struct({
   blockHeight: Schema.optional(Schema.Int),
   blockHash: Schema.optional(Schema.String),
   voteBits: Schema.optional(Schema.Int),
+  /** `voted`: the txid of the vote hcd accepted (the page shows it without asking a wallet). */
+  voteTxid: Schema.optional(TicketHash),
   /** Why a fee was refused or a vote failed. */
   detail: Schema.optional(Schema.String),
 });

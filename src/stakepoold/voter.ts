@@ -117,7 +117,7 @@ const makeVoter = (options: VoterOptions) =>
           .pipe(
             Effect.flatMap((v) =>
               node.sendRawTransaction(v.hex, false).pipe(
-                Effect.as({ outcome: "voted" as VoteOutcome, detail: "" }),
+                Effect.map((voteTxid) => ({ outcome: "voted" as VoteOutcome, detail: "", voteTxid })),
                 Effect.catchTag(
                   "RpcCallError",
                   (e) =>
@@ -138,6 +138,7 @@ const makeVoter = (options: VoterOptions) =>
           kind: EVENT_OF[outcome.outcome],
           ...at,
           voteBits,
+          ...("voteTxid" in outcome ? { voteTxid: outcome.voteTxid } : {}),
           ...(outcome.detail ? { detail: outcome.detail } : {}),
         });
         const log = outcome.outcome === "failed" ? Effect.logError : Effect.logInfo;
