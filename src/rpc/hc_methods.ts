@@ -331,6 +331,8 @@ export const PurchaseTicket = rpcMethod(
 export const GetStakeDifficulty = rpcMethod("getstakedifficulty", NoParams, StakeDifficultyResult);
 /** txhashblob: hex concatenation of 32-byte hashes; result: hex bitset. */
 export const ExistsLiveTickets = rpcMethod("existslivetickets", Schema.Tuple(Str), Str);
+export const ExistsMissedTickets = rpcMethod("existsmissedtickets", Schema.Tuple(Str), Str);
+export const ExistsExpiredTickets = rpcMethod("existsexpiredtickets", Schema.Tuple(Str), Str);
 export const LiveTickets = rpcMethod("livetickets", NoParams, TicketsResult);
 export const MissedTickets = rpcMethod("missedtickets", NoParams, TicketsResult);
 export const Version = rpcMethod("version", NoParams, VersionResult);
@@ -416,6 +418,10 @@ export const walletRpc = (client: RpcClient) => ({
   walletLock: () => callMethod(client, WalletLock, []),
   rescanWallet: (beginHeight?: number) => callMethod(client, RescanWallet, [beginHeight]),
   getTransaction: (txid: string) => callMethod(client, GetTransaction, [txid]),
+  // hcd's: hcwallet passes the chain methods it does not serve to its hcd.
+  existsLiveTickets: (txHashBlob: string) => callMethod(client, ExistsLiveTickets, [txHashBlob]),
+  existsMissedTickets: (txHashBlob: string) => callMethod(client, ExistsMissedTickets, [txHashBlob]),
+  existsExpiredTickets: (txHashBlob: string) => callMethod(client, ExistsExpiredTickets, [txHashBlob]),
 });
 export type WalletRpc = ReturnType<typeof walletRpc>;
 

@@ -32,6 +32,10 @@ export type WalletMethods = Pick<
   | "getMasterPubKey"
   | "getTransaction"
   | "rescanWallet"
+  | "stakePoolUserInfo"
+  | "existsLiveTickets"
+  | "existsMissedTickets"
+  | "existsExpiredTickets"
 >;
 
 export interface VotingWallet {

@@ -78,6 +78,10 @@ const fakeWallet = (name: string, state: FakeState): VotingWallet => {
     getStakeInfo: unused,
     getTransaction: unused,
     rescanWallet: unused,
+    stakePoolUserInfo: unused,
+    existsLiveTickets: unused,
+    existsMissedTickets: unused,
+    existsExpiredTickets: unused,
     getMasterPubKey: () =>
       reachable("getmasterpubkey", () => {
         state.masterPubKeyCalls++;
