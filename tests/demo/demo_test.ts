@@ -232,10 +232,18 @@ Deno.test("deno task start: a visitor signs up, registers, buys tickets and find
       );
       yield* generate(1);
       yield* Effect.promise(() =>
-        eventually("bob's 2 tickets on /tickets", async () => {
-          const rows = [...ticketRows((await bob.get("/tickets")).text).values()];
-          return rows.filter((r) => r.status === "immature").length === 2 ? true : undefined;
-        })
+        eventually(
+          "bob's 2 tickets on /tickets",
+          async () => {
+            const page = await bob.get("/tickets");
+            const rows = [...ticketRows(page.text).values()];
+            if (rows.filter((r) => r.status === "immature").length === 2) return true;
+            console.log(`bob's /tickets: ${page.status} ${JSON.stringify(rows)} ${alertsOf(page.text)}`);
+            return undefined;
+          },
+          30_000,
+          1000,
+        )
       );
       return { mined, minedHeight, tip: yield* hcd.getBestBlock(), voted };
     })));
@@ -273,6 +281,10 @@ Deno.test("deno task start: a visitor signs up, registers, buys tickets and find
       assert.equal((yield* hcd.getBlock(chain.mined)).height, chain.minedHeight, "the same blocks");
     })));
     assert.equal(await demo.stop(), 0);
+  } catch (e) {
+    // What the demo said last is where a failure shows its cause.
+    console.error(`demo output (last 6000 characters):\n${demo.output.slice(-6000)}`);
+    throw e;
   } finally {
     await demo.stop();
     await Deno.remove(datadir, { recursive: true });
