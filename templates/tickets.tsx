@@ -68,7 +68,7 @@ const SpentCell: FC<{ row: TicketRow; txUrl: TicketsViewProps["txUrl"] }> = ({ r
     ? (
       <span class="muted">
         {row.spentByHeight > 0 ? `block ${n(row.spentByHeight)}` : "—"}
-        {row.status === "voted" && " · vote txid pending"}
+        {row.status === "voted" && " · vote txid not known yet"}
       </span>
     )
     : (

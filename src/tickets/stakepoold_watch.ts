@@ -66,8 +66,8 @@ export class StakepooldsUnavailable extends Data.TaggedError("StakepooldsUnavail
   }
 }
 
-export interface IgnoredTickets {
-  /** Every ignored low-fee ticket any stakepoold that answered reported. */
+export interface LowFeeTicketList {
+  /** Every ticket of the list any stakepoold that answered reported. */
   readonly tickets: ReadonlyArray<TicketEntry>;
   readonly failed: ReadonlyArray<{ readonly host: string; readonly reason: string }>;
 }
@@ -77,7 +77,10 @@ export class StakepooldWatch extends Context.Tag("hcstakepool/StakepooldWatch")<
   /** Events of every stakepoold from the moment the stream is run. */
   readonly signals: Stream.Stream<WatchSignal>;
   readonly reports: Effect.Effect<ReadonlyArray<StakepooldReport>>;
-  readonly ignoredLowFeeTickets: Effect.Effect<IgnoredTickets, StakepooldsUnavailable>;
+  /** The low-fee tickets the stakepoolds do not vote (the admin may add them). */
+  readonly ignoredLowFeeTickets: Effect.Effect<LowFeeTicketList, StakepooldsUnavailable>;
+  /** The low-fee tickets the admin added: the stakepoolds vote them. */
+  readonly addedLowFeeTickets: Effect.Effect<LowFeeTicketList, StakepooldsUnavailable>;
   /** The highest best block any stakepoold reports now; none when none answers. */
   readonly bestBlockHeight: Effect.Effect<Option.Option<number>>;
 }>() {
@@ -87,6 +90,7 @@ export class StakepooldWatch extends Context.Tag("hcstakepool/StakepooldWatch")<
     signals: Stream.never,
     reports: Effect.succeed([]),
     ignoredLowFeeTickets: Effect.fail(new StakepooldsUnavailable({ failed: [] })),
+    addedLowFeeTickets: Effect.fail(new StakepooldsUnavailable({ failed: [] })),
     bestBlockHeight: Effect.succeedNone,
   });
 
@@ -203,16 +207,12 @@ const makeWatch = (options: StakepooldWatchOptions) =>
     const failures = <A>(answers: ReadonlyArray<{ host: string; answer: Either.Either<A, string> }>) =>
       answers.flatMap((a) => Either.isLeft(a.answer) ? [{ host: a.host, reason: a.answer.left }] : []);
 
-    return {
-      hosts: clients.map((c) => c.host),
-      signals: Stream.fromPubSub(hub),
-      reports: Effect.gen(function* () {
-        const answers = yield* askAll((c) => c.status);
-        const current = yield* Ref.get(feeds);
-        return answers.map(({ host, answer }) => ({ feed: current.get(host)!, status: answer }));
-      }),
-      ignoredLowFeeTickets: Effect.gen(function* () {
-        const answers = yield* askAll((c) => c.call(ControlApi.getIgnoredLowFeeTickets, {}));
+    /** The union of one list over the stakepoolds that answered; none answering fails. */
+    const lowFeeTickets = (
+      operation: typeof ControlApi.getIgnoredLowFeeTickets | typeof ControlApi.getAddedLowFeeTickets,
+    ) =>
+      Effect.gen(function* () {
+        const answers = yield* askAll((c) => c.call(operation, {}));
         const failed = failures(answers);
         if (failed.length === answers.length) return yield* new StakepooldsUnavailable({ failed });
         const tickets = new Map<string, TicketEntry>();
@@ -221,8 +221,19 @@ const makeWatch = (options: StakepooldWatchOptions) =>
             for (const t of a.answer.right.tickets) tickets.set(t.TicketHash, t);
           }
         }
-        return { tickets: [...tickets.values()], failed };
+        return { tickets: [...tickets.values()], failed } satisfies LowFeeTicketList;
+      });
+
+    return {
+      hosts: clients.map((c) => c.host),
+      signals: Stream.fromPubSub(hub),
+      reports: Effect.gen(function* () {
+        const answers = yield* askAll((c) => c.status);
+        const current = yield* Ref.get(feeds);
+        return answers.map(({ host, answer }) => ({ feed: current.get(host)!, status: answer }));
       }),
+      ignoredLowFeeTickets: lowFeeTickets(ControlApi.getIgnoredLowFeeTickets),
+      addedLowFeeTickets: lowFeeTickets(ControlApi.getAddedLowFeeTickets),
       bestBlockHeight: Effect.map(askAll((c) => c.status), (answers) =>
         Option.fromNullable(
           answers.reduce<number | undefined>((best, a) => {

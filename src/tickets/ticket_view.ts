@@ -2,17 +2,20 @@
 // tickets are read from the voting wallets (`stakepooluserinfo`) when first needed, then kept
 // current by the stakepoolds' ticket events (user_tickets.ts says how each moves a ticket) and
 // confirmed by a wallet read at most once per user per `minRefreshInterval` — after events that
-// need the wallet's word (a vote's txid), after a stakepoold's stream reopened (it may have missed
-// events), or when a shown view is older than `maxAge`. The chain tip, which decides immature or
-// live and the maxvotedage archive, comes from the stakepoolds (or, without any, the wallets)
-// every `tipInterval`. Pages subscribe to `changes` to update themselves.
+// need the wallet's word (a vote's txid it did not see), after a stakepoold's stream reopened (it
+// may have missed events), or when a shown view is older than `maxAge`. Where events may have been
+// missed — the view's first read (after a restart too), a reopened stream, a pool without
+// stakepoolds — the tickets the wallet calls live are also checked with hcd in one batch
+// (chain_ticket_states.ts): the real wallet keeps a missed ticket "live". The chain tip, which
+// decides immature or live and the maxvotedage archive, comes from the stakepoolds (or, without
+// any, the wallets) every `tipInterval`. Pages subscribe to `changes` to update themselves.
 import {
   Clock,
   Context,
-  Data,
   Deferred,
   Duration,
   Effect,
+  Either,
   Exit,
   Layer,
   Option,
@@ -21,20 +24,22 @@ import {
   Schedule,
   Stream,
 } from "effect";
-import type { StakePoolUserInfoResult, WalletRpc } from "../rpc/hc_methods.ts";
+import type { StakePoolUserInfoResult } from "../rpc/hc_methods.ts";
 import {
   VotingWallets,
   type VotingWalletsApi,
   type WalletCallFailed,
-  type WalletMethods,
   WalletsUnavailable,
 } from "../wallets/voting_wallets.ts";
+import { askChainTicketStates } from "./chain_ticket_states.ts";
 import { StakepooldWatch } from "./stakepoold_watch.ts";
 import {
+  applyChainStates,
   applyEvent,
   awaitsWallet,
   type ChainView,
   emptyUserTickets,
+  hasUnsureLowFee,
   listTickets,
   mergeUserInfo,
   type Order,
@@ -47,7 +52,9 @@ import {
   shownStatus,
   type TicketCounts,
   type TicketListing,
+  ticketsToAsk,
   type UserTickets,
+  withAddedLowFee,
 } from "./user_tickets.ts";
 
 export interface TicketViewOptions extends TicketViewTuning {
@@ -112,23 +119,14 @@ export class TicketView extends Context.Tag("hcstakepool/TicketView")<TicketView
   static readonly layer = (options: TicketViewOptions) => Layer.scoped(TicketView, makeTicketView(options));
 }
 
-/** A wallet client without stakepooluserinfo: a programming error, not a wallet's answer. */
-class NoUserInfoMethod extends Data.TaggedError("NoUserInfoMethod")<Record<never, never>> {}
-
-// VotingWallets' clients are full hcwallet clients; WalletMethods names only what it uses itself.
-const hasUserInfo = (rpc: WalletMethods): rpc is WalletMethods & Pick<WalletRpc, "stakePoolUserInfo"> =>
-  "stakePoolUserInfo" in rpc;
-
 /** stakepooluserinfo on the usable wallets: the fullest answer (the reconciler repairs a wallet that lacks tickets). */
 const readUserInfo = (vw: VotingWalletsApi, address: string) =>
   Effect.gen(function* () {
-    const { answers, down } = yield* vw.fanOut("stakepooluserinfo", (rpc) =>
-      hasUserInfo(rpc) ? rpc.stakePoolUserInfo(address) : Effect.die(new NoUserInfoMethod()));
+    const { answers, down } = yield* vw.fanOut("stakepooluserinfo", (rpc) => rpc.stakePoolUserInfo(address));
     if (answers.length === 0) {
       return yield* new WalletsUnavailable({ method: "stakepooluserinfo", available: 0, required: 1, down });
     }
-    const size = (a: StakePoolUserInfoResult) =>
-      a.tickets.length + a.invalid.length;
+    const size = (a: StakePoolUserInfoResult) => a.tickets.length + a.invalid.length;
     const fullest = answers.reduce((best, a) => (size(a.value) > size(best.value) ? a : best));
     if (answers.some((a) => size(a.value) !== size(fullest.value))) {
       yield* Effect.logWarning("wallets list different tickets for a user").pipe(
@@ -157,6 +155,8 @@ interface Entry {
   reading: boolean;
   /** Reads in a row after which events' news was still unconfirmed. */
   fruitless: number;
+  /** Events may have been missed: the next read checks the tickets shown live with hcd. */
+  chainCheckDue: boolean;
 }
 
 /** Reads in a row that may leave events unconfirmed before the view waits for the next event or maxAge. */
@@ -184,10 +184,13 @@ const fingerprint = (state: UserTickets): string => {
     for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   };
   for (const t of state.tickets.values()) {
-    mix(`${t.hash}${t.height}${t.status}${t.spentBy ?? ""}${t.spentByHeight}${t.selectedAt ?? ""}`);
+    mix(
+      `${t.hash}${t.height}${t.status}${t.spentBy ?? ""}${t.spentByHeight}${
+        t.selectedAt ?? ""
+      }${t.listed}${t.poolVerdict}`,
+    );
   }
-  for (const i of state.invalid) mix(i);
-  return `${state.tickets.size}/${state.invalid.size}/${h >>> 0}`;
+  return `${state.tickets.size}/${h >>> 0}`;
 };
 
 const makeTicketView = (tuning: TicketViewOptions) =>
@@ -279,15 +282,63 @@ const makeTicketView = (tuning: TicketViewOptions) =>
 
     // ---- wallet reads ----
 
-    const read = (entry: Entry) =>
+    /**
+     * The tickets shown live checked with hcd (and the wallet's invalid ones with the stakepoolds'
+     * list of admin-added tickets); each answer is applied to the entry's state as it is then, so
+     * events that came meanwhile stay. False when hcd could not be asked: the next read tries again.
+     */
+    const checkWithChain = (entry: Entry): Effect.Effect<boolean> =>
       Effect.gen(function* () {
-        const info = yield* readPermits.withPermits(1)(readUserInfo(vw, entry.address));
+        const annotate = Effect.annotateLogs({ address: entry.address });
+        if (watch.hosts.length > 0 && hasUnsureLowFee(entry.state)) {
+          const added = yield* Effect.either(watch.addedLowFeeTickets);
+          if (Either.isLeft(added)) {
+            yield* Effect.logWarning(`admin-added low-fee tickets unknown: ${added.left.message}`).pipe(
+              annotate,
+            );
+          } else {
+            const mine = added.right.tickets.filter((t) => t.TicketAddress === entry.address);
+            entry.state = withAddedLowFee(entry.state, new Set(mine.map((t) => t.TicketHash)));
+          }
+        }
+        const asked = ticketsToAsk(entry.state, net.ticketMaturity);
+        if (asked.length === 0) return true;
+        return yield* askChainTicketStates(vw, asked).pipe(
+          Effect.flatMap((answer) =>
+            Effect.sync(() => {
+              if (answer !== undefined) {
+                entry.state = applyChainStates(entry.state, answer.states, answer.height).state;
+              }
+              return true;
+            })
+          ),
+          Effect.catchAll((e) =>
+            Effect.as(
+              Effect.logWarning(`checking a user's live tickets with hcd failed: ${e.message}`),
+              false,
+            )
+              .pipe(annotate)
+          ),
+        );
+      });
+
+    /** One wallet read into the entry, with hcd's check where events may have been missed. */
+    const read = (entry: Entry) =>
+      readPermits.withPermits(1)(Effect.gen(function* () {
+        const info = yield* readUserInfo(vw, entry.address);
         const before = fingerprint(entry.state);
         entry.state = mergeUserInfo(entry.state, info);
         entry.readAtMillis = yield* Clock.currentTimeMillis;
-        if (fingerprint(entry.state) !== before) yield* announce(entry);
+        // Without stakepoolds no event ever tells of a miss.
+        if (entry.chainCheckDue || watch.hosts.length === 0) {
+          entry.chainCheckDue = !(yield* checkWithChain(entry));
+        }
+        // An entry being built has nobody to tell yet.
+        if (fingerprint(entry.state) !== before && entries.get(entry.address) === entry) {
+          yield* announce(entry);
+        }
         entry.fruitless = awaitsWallet(entry.state) ? entry.fruitless + 1 : 0;
-      });
+      }));
 
     /**
      * Wallet reads for `entry` while one is due — each no sooner than minRefreshInterval after the
@@ -333,14 +384,14 @@ const makeTicketView = (tuning: TicketViewOptions) =>
         yield* Effect.forkIn(readLoop(entry), scope);
       });
 
+    /** A new entry from its first read: what events said before it is not known, so hcd is asked too. */
     const build = (address: string) =>
       Effect.gen(function* () {
         if (Option.isNone(yield* Ref.get(tip))) yield* pollTip;
-        const info = yield* readPermits.withPermits(1)(readUserInfo(vw, address));
         const now = yield* Clock.currentTimeMillis;
         const entry: Entry = {
           address,
-          state: mergeUserInfo(emptyUserTickets(address), info),
+          state: emptyUserTickets(address),
           version: 1,
           readAtMillis: now,
           lastUsedMillis: now,
@@ -350,7 +401,9 @@ const makeTicketView = (tuning: TicketViewOptions) =>
           readDueAt: undefined,
           reading: false,
           fruitless: 0,
+          chainCheckDue: true,
         };
+        yield* read(entry);
         entry.notifiedCounts = JSON.stringify(listingOf(entry, yield* tipFor(entry)).counts);
         return entry;
       });
@@ -384,7 +437,10 @@ const makeTicketView = (tuning: TicketViewOptions) =>
     const onSignal = Stream.runForEach(watch.signals, (signal) =>
       Effect.gen(function* () {
         if (signal._tag === "subscribed") {
-          for (const entry of entries.values()) yield* scheduleRead(entry);
+          for (const entry of entries.values()) {
+            entry.chainCheckDue = true;
+            yield* scheduleRead(entry);
+          }
           return;
         }
         const { event } = signal;

@@ -1,181 +1,275 @@
 // One user's tickets as the pages show them, kept without a wallet call per page view: built from
 // the wallet's `stakepooluserinfo` answer, moved forward by the stakepoolds' ticket events, and
-// confirmed by the next wallet answer. Pure functions; TicketView holds the state.
+// checked with hcd where neither can be trusted. Pure functions; TicketView holds the state.
 //
-// The wallet reports a ticket "live" until it is voted or revoked (immature tickets too, and
-// missed ones until revoked), so what events say is kept until the wallet says as much:
-//   new / live       a ticket the pool found (its block height when the event has one)
-//   ignored          a ticket whose pool fee is too low (the wallet lists it as invalid)
+// The real hcwallet's stakepooluserinfo (realnodes FINDINGS, "Problems in our code" 5) reports a
+// ticket "live" until a vote or a revocation spends it — immature tickets too, and missed or
+// expired ones, which a pool wallet never revokes — and keeps a low-fee ticket in `invalid` after
+// the pool voted it (admin-added). So the wallet's word counts for what it can know:
+//   - its voted / missed / expired (with the spending txid) is final;
+//   - its "live" never undoes what events or hcd said (voted, missed, expired);
+//   - its invalid list means "fee too low" unless the stakepoolds said they vote the ticket.
+// Events (each for one ticket of the user's address):
+//   new / live       a ticket the pool found (its block height when the event has one); live: the
+//                    pool votes it (an admin-added low-fee ticket too)
+//   ignored          the pool does not vote it: its pool fee is too low
 //   winning          selected in a block: "voting"
-//   voted/duplicate  a vote for it reached hcd (this node's, or another node's first)
-//   spent            it left the live set in a block: after a vote, voted at that height
+//   voted/duplicate  a vote for it reached hcd (voted carries the vote's txid)
+//   spent            it left the live set in a block: voted there
 //   missed/expired   not voted in time
+// hcd (existslive/missed/expiredtickets) answers for the tickets still shown live when events may
+// have been missed (a restart, a reopened stream): `ticketsToAsk`, `applyChainStates`.
 // Immature or live depends on the chain tip, voted tickets older than `maxvotedage` blocks are
 // archived (counted, not listed), both decided when the tickets are listed.
 import type { StakePoolUserInfoResult } from "../rpc/hc_methods.ts";
 import type { TicketEvent } from "../rpc/stakepoold_protocol.ts";
 
-/** The statuses the wallet reports. */
+/** The statuses the wallet reports (and what the pool learns from events and hcd). */
 export type WalletStatus = "live" | "voted" | "missed" | "expired";
 
 export interface PoolTicket {
   readonly hash: string;
-  /** The ticket's block height; 0 when not known yet. */
+  /** The ticket's block height; 0 when not known (yet). */
   readonly height: number;
   readonly status: WalletStatus;
-  /** The vote's (or revocation's) txid once the wallet reported it. */
+  /** The vote's (or revocation's) txid once known. */
   readonly spentBy: string | undefined;
-  /** The block that spent it (voted) or where it was missed; 0 while unspent. */
+  /** The block that spent it (voted) or where it was missed; 0 while unspent or not known. */
   readonly spentByHeight: number;
-  /** Selected to vote in this block (events); cleared once the wallet reports the outcome. */
+  /** Selected to vote in this block (events); cleared once the outcome is known. */
   readonly selectedAt: number | undefined;
   /** A vote for it reached hcd (events). */
   readonly voteSent: boolean;
-  /** Something events said that the wallet has not confirmed yet. */
-  readonly unconfirmed: boolean;
+  /** The txid of the vote a stakepoold had hcd accept. */
+  readonly voteTxid: string | undefined;
+  /** How the wallet's last answer listed it: a ticket, invalid (pool fee too low), or not at all. */
+  readonly listed: "ticket" | "invalid" | undefined;
+  /** What the stakepoolds said they do with it: vote it ("live", admin-added too) or not ("ignored"). */
+  readonly poolVerdict: "live" | "ignored" | undefined;
 }
 
 export interface UserTickets {
   /** The user's ticket (P2SH multisig) address. */
   readonly address: string;
   readonly tickets: ReadonlyMap<string, PoolTicket>;
-  /** Tickets that did not pay the pool fee (the wallet's invalid list, or stakepoold's ignored). */
-  readonly invalid: ReadonlySet<string>;
 }
 
-export const emptyUserTickets = (address: string): UserTickets => ({
-  address,
-  tickets: new Map(),
-  invalid: new Set(),
+export const emptyUserTickets = (address: string): UserTickets => ({ address, tickets: new Map() });
+
+const unknownTicket = (hash: string): PoolTicket => ({
+  hash,
+  height: 0,
+  status: "live",
+  spentBy: undefined,
+  spentByHeight: 0,
+  selectedAt: undefined,
+  voteSent: false,
+  voteTxid: undefined,
+  listed: undefined,
+  poolVerdict: undefined,
 });
 
-const RANK: Readonly<Record<WalletStatus, number>> = { live: 0, voted: 1, missed: 1, expired: 1 };
+/** The pool does not vote it: the stakepoolds ignore it or, when they said nothing, the wallet lists it invalid. */
+export const lowFee = (t: PoolTicket): boolean =>
+  t.poolVerdict === "ignored" || (t.poolVerdict === undefined && t.listed === "invalid");
 
-/**
- * A fresh wallet answer over what events said: the wallet's word wins unless it still reports
- * "live" for a ticket events have already seen voted, missed or selected (the wallet learns of it
- * a block later). Tickets only events know stay until the wallet lists them.
- */
+/** What only the wallet can add: the height of a ticket only events named, the txid of a vote it did not see sent. */
+const needsWallet = (t: PoolTicket): boolean =>
+  (t.listed === undefined && t.height === 0) ||
+  (t.status === "voted" && t.spentBy === undefined && t.listed !== "invalid");
+
+/** Whether something shown still waits for the wallet's word. */
+export const awaitsWallet = (state: UserTickets): boolean => {
+  for (const t of state.tickets.values()) if (needsWallet(t)) return true;
+  return false;
+};
+
+const differs = (a: PoolTicket, b: PoolTicket): boolean =>
+  (Object.keys(a) as ReadonlyArray<keyof PoolTicket>).some((k) => a[k] !== b[k]);
+
+const isZeroHash = (h: string) => /^0+$/.test(h);
+
+/** A fresh wallet answer over what the pool knew (the rules above). */
 export const mergeUserInfo = (previous: UserTickets, info: StakePoolUserInfoResult): UserTickets => {
   const tickets = new Map<string, PoolTicket>();
   for (const w of info.tickets) {
-    const before = previous.tickets.get(w.ticket);
-    const reported: PoolTicket = {
-      hash: w.ticket,
-      height: w.ticketheight,
-      status: w.status,
-      spentBy: w.status === "live" || /^0+$/.test(w.spentby) ? undefined : w.spentby,
-      spentByHeight: w.spentbyheight,
-      selectedAt: undefined,
-      voteSent: false,
-      unconfirmed: false,
+    const before = previous.tickets.get(w.ticket) ?? unknownTicket(w.ticket);
+    const listed: PoolTicket = {
+      ...before,
+      height: w.ticketheight > 0 ? w.ticketheight : before.height,
+      listed: "ticket",
     };
-    if (before === undefined || RANK[reported.status] > 0) tickets.set(w.ticket, reported);
-    else if (RANK[before.status] > 0) tickets.set(w.ticket, { ...before, height: w.ticketheight });
-    else {
-      tickets.set(w.ticket, {
-        ...reported,
-        selectedAt: before.selectedAt,
-        voteSent: before.voteSent,
-        unconfirmed: before.selectedAt !== undefined,
-      });
-    }
+    tickets.set(
+      w.ticket,
+      w.status === "live" ? listed : {
+        ...listed,
+        status: w.status,
+        spentBy: isZeroHash(w.spentby) ? undefined : w.spentby,
+        spentByHeight: w.spentbyheight,
+        selectedAt: undefined,
+      },
+    );
+  }
+  for (const hash of info.invalid) {
+    if (tickets.has(hash)) continue;
+    tickets.set(hash, { ...(previous.tickets.get(hash) ?? unknownTicket(hash)), listed: "invalid" });
   }
   for (const [hash, t] of previous.tickets) {
-    if (!tickets.has(hash) && t.unconfirmed) tickets.set(hash, t);
+    // A live ticket the wallet listed and no longer does is gone (its block undone); what only
+    // events or hcd knew stays.
+    if (tickets.has(hash) || (t.listed !== undefined && t.status === "live")) continue;
+    tickets.set(hash, { ...t, listed: undefined });
   }
-  const invalid = new Set(info.invalid);
-  for (const hash of previous.invalid) if (!tickets.has(hash) && !invalid.has(hash)) invalid.add(hash);
-  return { address: previous.address, tickets, invalid };
-};
-
-/** Whether anything events said still waits for the wallet's word. */
-export const awaitsWallet = (state: UserTickets): boolean => {
-  for (const t of state.tickets.values()) if (t.unconfirmed) return true;
-  return false;
+  return { address: previous.address, tickets };
 };
 
 export interface EventOutcome {
   readonly state: UserTickets;
   /** What the pages show changed. */
   readonly changed: boolean;
-  /** The wallet should be asked (a vote txid to learn, a ticket this view does not know …). */
+  /** The wallet should be asked (a ticket this view did not know, a vote's txid …). */
   readonly askWallet: boolean;
 }
 
-const unchanged = (state: UserTickets, askWallet = false): EventOutcome => ({
-  state,
-  changed: false,
-  askWallet,
-});
+const withHeight = (t: PoolTicket, height: number | undefined): PoolTicket =>
+  height === undefined || t.height > 0 ? t : { ...t, height };
 
-const withTicket = (state: UserTickets, ticket: PoolTicket, askWallet: boolean): EventOutcome => {
-  const tickets = new Map(state.tickets);
-  tickets.set(ticket.hash, ticket);
-  return { state: { ...state, tickets }, changed: true, askWallet };
-};
-
-const foundTicket = (hash: string, height: number | undefined): PoolTicket => ({
-  hash,
-  height: height ?? 0,
-  status: "live",
-  spentBy: undefined,
-  spentByHeight: 0,
-  selectedAt: undefined,
-  voteSent: false,
-  unconfirmed: true,
-});
-
-/** One stakepoold event for this user's address (events for other addresses change nothing). */
-export const applyEvent = (state: UserTickets, event: TicketEvent): EventOutcome => {
-  if (event.TicketAddress !== state.address) return unchanged(state);
-  const hash = event.TicketHash;
-  const known = state.tickets.get(hash);
+/** `t` after the event; `t` itself when the event changes nothing. */
+const ticketAfter = (t: PoolTicket, event: TicketEvent): PoolTicket => {
+  const at = event.blockHeight;
   switch (event.kind) {
     case "new":
+      return withHeight(t, at);
     case "live":
-      if (known !== undefined || state.invalid.has(hash)) return unchanged(state);
-      return withTicket(state, foundTicket(hash, event.blockHeight), event.blockHeight === undefined);
     case "ignored": {
-      if (known !== undefined || state.invalid.has(hash)) return unchanged(state);
-      const invalid = new Set(state.invalid);
-      invalid.add(hash);
-      return { state: { ...state, invalid }, changed: true, askWallet: false };
+      const next = withHeight(t, at);
+      return next.poolVerdict === event.kind ? next : { ...next, poolVerdict: event.kind };
     }
     case "vote-failed":
       // Another node may still vote it; a miss comes as its own event.
-      return unchanged(state);
+      return t;
   }
-  if (known === undefined) return unchanged(state, true);
-  if (RANK[known.status] > 0) return unchanged(state);
+  if (t.status !== "live") return t;
   switch (event.kind) {
     case "winning":
     case "voted":
-    case "duplicate": {
-      const voteSent = known.voteSent || event.kind !== "winning";
-      const selectedAt = event.blockHeight ?? known.selectedAt;
-      if (known.voteSent === voteSent && known.selectedAt === selectedAt) return unchanged(state);
-      return withTicket(state, { ...known, selectedAt, voteSent, unconfirmed: true }, false);
-    }
+    case "duplicate":
+      // Selected, so the pool votes it (an admin-added ticket the wallet lists invalid too).
+      return {
+        ...t,
+        selectedAt: at ?? t.selectedAt,
+        voteSent: t.voteSent || event.kind !== "winning",
+        voteTxid: event.voteTxid ?? t.voteTxid,
+        poolVerdict: "live",
+      };
     case "spent":
-      // Spent without a vote this view saw: a revocation, or a vote it missed; the wallet knows.
-      if (!known.voteSent && known.selectedAt === undefined) return unchanged(state, true);
-      return withTicket(state, {
-        ...known,
+      return {
+        ...t,
         status: "voted",
-        spentByHeight: event.blockHeight ?? 0,
-        unconfirmed: true,
-      }, true);
+        // With a detail the voter was told another vote spent it (the owner's wallet's, say).
+        spentBy: event.detail === undefined ? t.voteTxid : undefined,
+        spentByHeight: at ?? 0,
+        selectedAt: undefined,
+      };
     case "missed":
     case "expired":
-      return withTicket(state, {
-        ...known,
-        status: event.kind,
-        spentByHeight: event.blockHeight ?? 0,
-        selectedAt: undefined,
-        unconfirmed: true,
-      }, true);
+      return { ...t, status: event.kind, spentByHeight: at ?? 0, selectedAt: undefined };
   }
+};
+
+/** One stakepoold event for this user's address (events for other addresses change nothing). */
+export const applyEvent = (state: UserTickets, event: TicketEvent): EventOutcome => {
+  if (event.TicketAddress !== state.address || event.kind === "vote-failed") {
+    return { state, changed: false, askWallet: false };
+  }
+  // A rebuild found it gone, without a block: a vote or a revocation; the wallet knows which.
+  if (event.kind === "spent" && event.blockHeight === undefined) {
+    return { state, changed: false, askWallet: true };
+  }
+  const known = state.tickets.get(event.TicketHash);
+  const before = known ?? unknownTicket(event.TicketHash);
+  const after = ticketAfter(before, event);
+  const changed = known === undefined || differs(before, after);
+  const askWallet = changed && needsWallet(after);
+  if (!changed) return { state, changed, askWallet };
+  const tickets = new Map(state.tickets);
+  tickets.set(after.hash, after);
+  return { state: { ...state, tickets }, changed, askWallet };
+};
+
+// ---- hcd's word ----
+
+/** A ticket as hcd's exists*tickets tell it: live, missed, expired, or none of them (spent by a vote). */
+export type ChainTicketState = "live" | "missed" | "expired" | "spent";
+
+export interface TicketToAsk {
+  readonly hash: string;
+  /** The height from which hcd must hold it live if nothing spent it; 0: mature already. */
+  readonly matureAt: number;
+}
+
+/**
+ * The tickets shown live that hcd can tell about: those with a block height, and those the pool
+ * votes without one (selected, or admin-added from the stakepoolds' list of live tickets), which
+ * are mature. Whether hcd is far enough for the others is decided with its answer.
+ */
+export const ticketsToAsk = (state: UserTickets, maturity: number): ReadonlyArray<TicketToAsk> => {
+  const out: Array<TicketToAsk> = [];
+  for (const t of state.tickets.values()) {
+    if (t.status !== "live") continue;
+    if (t.height > 0) out.push({ hash: t.hash, matureAt: t.height + maturity });
+    else if (t.poolVerdict === "live") out.push({ hash: t.hash, matureAt: 0 });
+  }
+  return out;
+};
+
+/**
+ * hcd's states at block `height` over tickets shown live: not live any more is final (a ticket
+ * neither missed nor expired was voted: a pool wallet revokes nothing); live after the block it was
+ * selected in means that selection was not kept.
+ */
+export const applyChainStates = (
+  state: UserTickets,
+  states: ReadonlyMap<string, ChainTicketState>,
+  height: number,
+): { readonly state: UserTickets; readonly changed: boolean } => {
+  const tickets = new Map(state.tickets);
+  let changed = false;
+  for (const [hash, chainState] of states) {
+    const t = tickets.get(hash);
+    if (t === undefined || t.status !== "live") continue;
+    const spentAt = t.selectedAt === undefined ? 0 : t.selectedAt + 1;
+    let next: PoolTicket;
+    if (chainState === "live") {
+      if (t.selectedAt === undefined || t.selectedAt >= height) continue;
+      next = { ...t, selectedAt: undefined, voteSent: false, voteTxid: undefined };
+    } else if (chainState === "spent") {
+      next = { ...t, status: "voted", spentBy: t.voteTxid, spentByHeight: spentAt, selectedAt: undefined };
+    } else next = { ...t, status: chainState, spentByHeight: spentAt, selectedAt: undefined };
+    tickets.set(hash, next);
+    changed = true;
+  }
+  return changed ? { state: { ...state, tickets }, changed } : { state, changed };
+};
+
+/** Whether a ticket the wallet lists invalid may be one the admin added (the stakepoolds' list tells). */
+export const hasUnsureLowFee = (state: UserTickets): boolean => {
+  for (const t of state.tickets.values()) {
+    if (t.status === "live" && t.listed === "invalid" && t.poolVerdict === undefined) return true;
+  }
+  return false;
+};
+
+/** The admin-added low-fee tickets (the stakepoolds' list): voted by the pool, whatever the wallet's invalid says. */
+export const withAddedLowFee = (state: UserTickets, added: ReadonlySet<string>): UserTickets => {
+  let tickets: Map<string, PoolTicket> | undefined;
+  for (const hash of added) {
+    const t = state.tickets.get(hash);
+    if (t === undefined || t.poolVerdict !== undefined) continue;
+    tickets ??= new Map(state.tickets);
+    tickets.set(hash, { ...t, poolVerdict: "live" });
+  }
+  return tickets === undefined ? state : { ...state, tickets };
 };
 
 // ---- listing ----
@@ -233,9 +327,15 @@ export const listTickets = (state: UserTickets, chain: ChainView): TicketListing
   const voted: Array<PoolTicket> = [];
   const missed: Array<PoolTicket> = [];
   const expired: Array<PoolTicket> = [];
+  const invalid: Array<PoolTicket> = [];
   let immature = 0, voting = 0, votedAll = 0, archived = 0;
   const minVotedHeight = chain.tip - chain.maxVotedAge;
   for (const t of state.tickets.values()) {
+    // A low-fee ticket that was voted, missed or expired is shown as such: that is what happened.
+    if (t.status === "live" && lowFee(t)) {
+      invalid.push(t);
+      continue;
+    }
     const shown = shownStatus(t, chain);
     switch (shown) {
       case "immature":
@@ -258,10 +358,6 @@ export const listTickets = (state: UserTickets, chain: ChainView): TicketListing
         break;
     }
   }
-  const invalid = [...state.invalid].filter((h) => !state.tickets.has(h)).sort().map((hash) => ({
-    ...foundTicket(hash, undefined),
-    unconfirmed: false,
-  }));
   return {
     counts: {
       immature,
@@ -278,7 +374,7 @@ export const listTickets = (state: UserTickets, chain: ChainView): TicketListing
       voted: voted.sort(bySpentDesc),
       missed: missed.sort(bySpentDesc),
       expired: expired.sort(bySpentDesc),
-      invalid,
+      invalid: invalid.sort(byHeightDesc),
     },
   };
 };

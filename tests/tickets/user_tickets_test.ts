@@ -1,17 +1,26 @@
 // A user's ticket view as pure functions: the wallet's stakepooluserinfo answer, stakepoold events
-// moving tickets ahead of it, the next wallet answer confirming them, and the listing the pages
-// show (immature by the tip, the maxvotedage archive, newest first, pages in either order).
+// moving tickets ahead of it, the next wallet answer confirming them — or, as the real hcwallet
+// answers (realnodes FINDINGS 5), not undoing what the pool knows: a missed ticket it still calls
+// live, an admin-added low-fee ticket voted that it keeps in invalid —, hcd's word where events were
+// missed, and the listing the pages show (immature by the tip, the maxvotedage archive, newest
+// first, pages in either order).
 import assert from "node:assert/strict";
 import type { StakePoolUserInfoResult } from "../../src/rpc/hc_methods.ts";
 import type { TicketEvent } from "../../src/rpc/stakepoold_protocol.ts";
 import {
+  applyChainStates,
   applyEvent,
   awaitsWallet,
+  type ChainTicketState,
   emptyUserTickets,
+  hasUnsureLowFee,
   listTickets,
+  lowFee,
   mergeUserInfo,
   pageOf,
+  ticketsToAsk,
   type UserTickets,
+  withAddedLowFee,
 } from "../../src/tickets/user_tickets.ts";
 
 const ADDRESS = "ScjkpUserTicketAddress";
@@ -37,12 +46,30 @@ const voted = (n: number, height: number, spentByHeight: number): WalletTicket =
 const fromWallet = (tickets: ReadonlyArray<WalletTicket>, invalid: ReadonlyArray<string> = []) =>
   mergeUserInfo(emptyUserTickets(ADDRESS), { tickets, invalid });
 
-const event = (kind: TicketEvent["kind"], n: number, blockHeight?: number): TicketEvent => ({
+const event = (
+  kind: TicketEvent["kind"],
+  n: number,
+  blockHeight?: number,
+  more: Partial<TicketEvent> = {},
+): TicketEvent => ({
   kind,
   TicketHash: hash(n),
   TicketAddress: ADDRESS,
   ...(blockHeight === undefined ? {} : { blockHeight }),
+  ...more,
 });
+
+const CHAIN = { tip: 200, maturity: 16, maxVotedAge: 100 };
+
+/** Each ticket's section on the page and its vote txid. */
+const shown = (state: UserTickets) => {
+  const listing = listTickets(state, CHAIN);
+  return new Map(
+    Object.entries(listing.sections).flatMap(([section, tickets]) =>
+      tickets.map((t) => [t.hash, { section, spentBy: t.spentBy }] as const)
+    ),
+  );
+};
 
 const apply = (state: UserTickets, ...events: ReadonlyArray<TicketEvent>) =>
   events.reduce((s, e) => applyEvent(s, e).state, state);
@@ -51,7 +78,7 @@ Deno.test("the wallet's answer: live tickets without a spender, voted ones with 
   const state = fromWallet([live(1, 100), voted(2, 90, 120)], [hash(3)]);
   assert.equal(state.tickets.get(hash(1))?.spentBy, undefined);
   assert.equal(state.tickets.get(hash(2))?.spentBy, hash(1002));
-  assert.deepEqual([...state.invalid], [hash(3)]);
+  assert.deepEqual(listTickets(state, CHAIN).sections.invalid.map((t) => t.hash), [hash(3)]);
   assert.equal(awaitsWallet(state), false);
 });
 
@@ -97,11 +124,15 @@ Deno.test("new, ignored and missed events; unknown tickets and other users' even
   const noHeight = applyEvent(state, event("new", 3));
   assert.equal(noHeight.askWallet, true);
   const ignored = applyEvent(state, event("ignored", 4, 110));
-  assert.ok(ignored.state.invalid.has(hash(4)));
+  assert.ok(lowFee(ignored.state.tickets.get(hash(4))!));
+  // The wallet would only go on calling it live.
   const missed = applyEvent(state, event("missed", 1, 140));
-  assert.deepEqual([missed.state.tickets.get(hash(1))?.status, missed.askWallet], ["missed", true]);
+  assert.deepEqual([missed.state.tickets.get(hash(1))?.status, missed.askWallet], ["missed", false]);
+  // A ticket the view does not know yet is shown being voted; the wallet tells its height.
   const unknown = applyEvent(state, event("winning", 9, 140));
-  assert.deepEqual([unknown.changed, unknown.askWallet], [false, true]);
+  assert.deepEqual([unknown.changed, unknown.askWallet], [true, true]);
+  assert.equal(unknown.state.tickets.get(hash(9))?.selectedAt, 140);
+  assert.equal(applyEvent(state, event("vote-failed", 1, 140)).changed, false);
   const other = applyEvent(state, { ...event("new", 5, 110), TicketAddress: "SomeoneElse" });
   assert.deepEqual([other.changed, other.askWallet], [false, false]);
   // A ticket only events know stays until the wallet lists it.
@@ -140,4 +171,113 @@ Deno.test("pages: clamped to the pages there are, oldest first is the newest-fir
   assert.deepEqual(pageOf(sorted, 3, 50, "oldest").rows, [4, 3, 2, 1, 0]);
   assert.deepEqual(pageOf([], 0, 50, "newest"), { rows: [], page: 1, pages: 1, total: 0 });
   assert.equal(pageOf(sorted, Number.NaN, 50, "newest").page, 1);
+});
+
+Deno.test("a voted event's txid: the spent event shows the vote with it and asks no wallet; another vote's spending asks", () => {
+  const state = fromWallet([live(1, 100), live(2, 100)]);
+  const voted = apply(state, event("winning", 1, 130), event("voted", 1, 130, { voteTxid: hash(501) }));
+  const spent = applyEvent(voted, event("spent", 1, 131));
+  assert.deepEqual(spent.state.tickets.get(hash(1))?.spentBy, hash(501));
+  assert.equal(spent.askWallet, false);
+  assert.equal(awaitsWallet(spent.state), false);
+  // The voter was told another vote (the owner's wallet's) spent it: not our txid, the wallet knows.
+  const elsewhere = applyEvent(
+    apply(state, event("winning", 2, 130), event("voted", 2, 130, { voteTxid: hash(502) })),
+    event("spent", 2, 130, { detail: "orphan transaction … fully-spent transaction" }),
+  );
+  assert.deepEqual(
+    [elsewhere.state.tickets.get(hash(2))?.status, elsewhere.state.tickets.get(hash(2))?.spentBy],
+    ["voted", undefined],
+  );
+  assert.equal(elsewhere.askWallet, true);
+  // A rebuild that found a ticket gone says nothing of how: the wallet is asked, nothing changes.
+  const gone = applyEvent(state, event("spent", 2));
+  assert.deepEqual([gone.changed, gone.askWallet], [false, true]);
+});
+
+Deno.test("the real wallet's answers undo nothing the pool knows: a missed ticket stays missed, an admin-added low-fee ticket voted shows voted", () => {
+  // As realnodes FINDINGS 5: ticket 1 missed but still "live", ticket 2 low-fee, added by the
+  // admin and voted, still "invalid" — before the events and after them alike.
+  const walletSays = { tickets: [live(1, 100)], invalid: [hash(2)] };
+  const start = mergeUserInfo(emptyUserTickets(ADDRESS), walletSays);
+  assert.equal(shown(start).get(hash(2))?.section, "invalid");
+  const added = applyEvent(start, event("live", 2));
+  assert.equal(shown(added.state).get(hash(2))?.section, "live");
+  const afterEvents = apply(
+    added.state,
+    event("missed", 1, 140),
+    event("winning", 2, 150),
+    event("voted", 2, 150, { voteTxid: hash(702) }),
+    event("spent", 2, 151),
+  );
+  for (const state of [afterEvents, mergeUserInfo(afterEvents, walletSays)]) {
+    assert.deepEqual(Object.fromEntries(shown(state)), {
+      [hash(1)]: { section: "missed", spentBy: undefined },
+      [hash(2)]: { section: "voted", spentBy: hash(702) },
+    });
+    assert.equal(awaitsWallet(state), false);
+  }
+  // An admin-added ticket the wallet lists invalid shows live even after a wallet read.
+  assert.equal(shown(mergeUserInfo(added.state, walletSays)).get(hash(2))?.section, "live");
+});
+
+Deno.test("low-fee tickets: announced new then ignored they are invalid, not live; added they are live; removed, invalid again", () => {
+  const state = fromWallet([live(1, 100)]);
+  const announced = apply(state, event("new", 3, 120), event("ignored", 3, 120));
+  assert.equal(shown(announced).get(hash(3))?.section, "invalid");
+  assert.equal(listTickets(announced, CHAIN).counts.invalid, 1);
+  const added = apply(announced, event("live", 3));
+  assert.equal(shown(added).get(hash(3))?.section, "live");
+  assert.equal(shown(apply(added, event("ignored", 3))).get(hash(3))?.section, "invalid");
+  // The stakepoolds overrule the wallet's invalid list both ways.
+  const walletInvalid = fromWallet([live(1, 100)], [hash(4), hash(5)]);
+  assert.equal(hasUnsureLowFee(walletInvalid), true);
+  const fromList = withAddedLowFee(walletInvalid, new Set([hash(4), hash(9)]));
+  assert.deepEqual([shown(fromList).get(hash(4))?.section, shown(fromList).get(hash(5))?.section], [
+    "live",
+    "invalid",
+  ]);
+  assert.equal(fromList.tickets.has(hash(9)), false);
+});
+
+Deno.test("hcd's word where events were missed: asked about tickets with a height or voted by the pool; not live is final", () => {
+  const state = apply(
+    fromWallet([live(1, 100), live(2, 110), live(3, 120), live(4, 190), live(6, 130)], [hash(5), hash(7)]),
+    event("live", 5),
+    event("winning", 6, 180),
+  );
+  assert.deepEqual(
+    ticketsToAsk(state, 16).map((t) => [t.hash, t.matureAt]),
+    [[hash(1), 116], [hash(2), 126], [hash(3), 136], [hash(4), 206], [hash(6), 146], [hash(5), 0]],
+  );
+  const states = new Map<string, ChainTicketState>([
+    [hash(1), "missed"],
+    [hash(2), "expired"],
+    [hash(3), "spent"],
+    [hash(5), "spent"],
+    [hash(6), "live"],
+  ]);
+  const checked = applyChainStates(state, states, 190);
+  assert.equal(checked.changed, true);
+  const after = checked.state;
+  const statusOf = (n: number) => after.tickets.get(hash(n))?.status;
+  assert.deepEqual([1, 2, 3, 4, 5].map(statusOf), ["missed", "expired", "voted", "live", "voted"]);
+  // Selected at 180 yet live at 190: that selection did not stay in the chain.
+  assert.equal(after.tickets.get(hash(6))?.selectedAt, undefined);
+  assert.deepEqual(ticketsToAsk(after, 16).map((t) => t.hash), [hash(4), hash(6)]);
+  // The wallet's next answer, still calling them live (and 5 invalid), changes none of it.
+  const reread = mergeUserInfo(after, {
+    tickets: [live(1, 100), live(2, 110), live(3, 120), live(4, 190), live(6, 130)],
+    invalid: [hash(5), hash(7)],
+  });
+  assert.deepEqual([1, 2, 3, 4, 5].map((n) => reread.tickets.get(hash(n))?.status), [
+    "missed",
+    "expired",
+    "voted",
+    "live",
+    "voted",
+  ]);
+  assert.equal(shown(reread).get(hash(7))?.section, "invalid");
+  // Nothing new from hcd: nothing changes.
+  assert.equal(applyChainStates(reread, new Map([[hash(4), "live"]]), 190).changed, false);
 });
