@@ -232,14 +232,13 @@ Deno.test("deno task start: a visitor signs up, registers, buys tickets and find
       );
       yield* generate(1);
       yield* Effect.promise(() =>
+        // Reloaded once a second, as a person would: the view is read again from the wallets once
+        // it is older than the demo's maxAge.
         eventually(
           "bob's 2 tickets on /tickets",
           async () => {
-            const page = await bob.get("/tickets");
-            const rows = [...ticketRows(page.text).values()];
-            if (rows.filter((r) => r.status === "immature").length === 2) return true;
-            console.log(`bob's /tickets: ${page.status} ${JSON.stringify(rows)} ${alertsOf(page.text)}`);
-            return undefined;
+            const rows = [...ticketRows((await bob.get("/tickets")).text).values()];
+            return rows.filter((r) => r.status === "immature").length === 2 ? true : undefined;
           },
           30_000,
           1000,
