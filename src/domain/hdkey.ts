@@ -170,6 +170,28 @@ export const masterFromSeed = (seed: Uint8Array, net: NetParams): Either.Either<
 };
 
 /** BIP32 child key derivation (private or public); the fingerprint is Hash160(parent pubkey)[0:4]. */
+/**
+ * What every child of one parent shares (its fingerprint and decoded point), remembered per parent
+ * key: the pool derives 10 000 children of one branch key at start, and recomputing these per child
+ * doubled the cost. Keyed weakly by the key bytes, so it never outlives the parent.
+ */
+const parents = new WeakMap<
+  Uint8Array,
+  { fingerprint: Uint8Array; point: () => typeof secp256k1.Point.BASE }
+>();
+const parentOf = (publicKey: Uint8Array) => {
+  let known = parents.get(publicKey);
+  if (known === undefined) {
+    let point: typeof secp256k1.Point.BASE | undefined;
+    known = {
+      fingerprint: hash160(publicKey).slice(0, 4),
+      point: () => (point ??= secp256k1.Point.fromBytes(publicKey)),
+    };
+    parents.set(publicKey, known);
+  }
+  return known;
+};
+
 export const deriveChild = (k: ExtendedKey, index: number): Either.Either<ExtendedKey, HdKeyError> => {
   if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) {
     return fail("bad-index", `child index ${index} is not a 32-bit unsigned integer`);
@@ -184,24 +206,25 @@ export const deriveChild = (k: ExtendedKey, index: number): Either.Either<Extend
     : concatBytes(k.publicKey, ser32(index));
   const i = hmac(sha512, k.chainCode, data);
   const il = bigFromBytes(i.subarray(0, 32));
-  const invalid = fail("invalid-child", `child ${index} is invalid; use the next index`);
-  if (il >= CURVE_ORDER) return invalid;
+  // Built only when needed: a tagged error captures a stack, which would dominate a batch derivation.
+  const invalid = () => fail("invalid-child", `child ${index} is invalid; use the next index`);
+  if (il >= CURVE_ORDER) return invalid();
   const child = {
     net: k.net,
     depth: k.depth + 1,
-    parentFingerprint: hash160(k.publicKey).slice(0, 4),
+    parentFingerprint: parentOf(k.publicKey).fingerprint,
     childNumber: index,
     chainCode: i.slice(32),
   };
   if (k.privateKey) {
     const childKey = (il + bigFromBytes(k.privateKey)) % CURVE_ORDER;
-    if (childKey === 0n) return invalid;
+    if (childKey === 0n) return invalid();
     return Either.right({ ...child, publicKey: publicFromPrivate(childKey), privateKey: bytes32(childKey) });
   }
   try {
-    const point = secp256k1.Point.fromBytes(k.publicKey);
+    const point = parentOf(k.publicKey).point();
     const sum = il === 0n ? point : secp256k1.Point.BASE.multiply(il).add(point);
-    if (sum.is0()) return invalid;
+    if (sum.is0()) return invalid();
     return Either.right({ ...child, publicKey: sum.toBytes(true) });
   } catch {
     return fail("bad-key", "extended public key is not a secp256k1 point");
