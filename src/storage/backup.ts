@@ -92,8 +92,14 @@ export const backupToFile = (
     const temp = `${file}.partial`;
     yield* Effect.tryPromise({
       try: async () => {
-        await Deno.writeTextFile(temp, lines.join("\n") + "\n", { mode: 0o600 });
-        await Deno.rename(temp, file);
+        try {
+          await Deno.writeTextFile(temp, lines.join("\n") + "\n", { mode: 0o600 });
+          await Deno.rename(temp, file);
+        } catch (e) {
+          // A full disk must not keep the half-written dump as well.
+          await Deno.remove(temp).catch(() => {});
+          throw e;
+        }
       },
       catch: fileError(`cannot write ${file}`),
     });
