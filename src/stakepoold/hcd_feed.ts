@@ -67,8 +67,6 @@ export interface HcdFeedOptions {
   readonly resyncInterval: Duration.DurationInput;
 }
 
-/** Fetched tickets never change; remember this many (a pool's live set is far smaller). */
-const TICKET_CACHE_SIZE = 50_000;
 /** Block heights by hash, for tickets found only in the wallet; the blocks of a ticket's lifetime. */
 const HEIGHT_CACHE_SIZE = 10_000;
 
@@ -144,9 +142,15 @@ export class HcdFeed extends Context.Tag("hcstakepool/HcdFeed")<HcdFeed, HcdFeed
             Stream.runDrain,
           ));
 
-        const cache = boundedCache<FetchedTicket>(TICKET_CACHE_SIZE);
+        // Fetched tickets never change: each is kept while the wallet lists it (every rebuild
+        // forgets the others), so a rebuild looks up only the new ones however many the pool
+        // holds. A fixed-size cache smaller than the pool misses every ticket of a rebuild.
+        const cache = new Map<string, FetchedTicket>();
         const heights = boundedCache<number>(HEIGHT_CACHE_SIZE);
-        const remember = (t: FetchedTicket) => cache.set(t.hash, t);
+        const remember = (t: FetchedTicket) => {
+          cache.set(t.hash, t);
+          return t;
+        };
         const decodeTx = (host: string, method: string, hash: string, hex: string) =>
           Either.match(txFromHex(hex), {
             onLeft: (e) => Effect.fail(new RpcDecodeError({ host, method, detail: `${hash}: ${e.message}` })),
@@ -207,6 +211,12 @@ export class HcdFeed extends Context.Tag("hcstakepool/HcdFeed")<HcdFeed, HcdFeed
             const { hashes } = yield* wallet.getTickets(true);
             const after = yield* node.getBestBlock();
             if (before.hash === after.hash) {
+              const listed = new Set(hashes);
+              for (const hash of cache.keys()) {
+                if (!listed.has(hash)) {
+                  cache.delete(hash);
+                }
+              }
               return { hashes, height: after.height };
             }
           }
