@@ -3,6 +3,7 @@
 // wallet so nothing drifts (start, hcd or wallet reconnected, periodic; dcrstakepool#317), and the
 // look-ups a rebuild needs.
 import {
+  Clock,
   Context,
   Duration,
   Effect,
@@ -19,10 +20,19 @@ import { type HcNotification, hcNotifications } from "../rpc/hc_methods.ts";
 import { Supervisor } from "../runtime/supervisor.ts";
 import { LocalNode } from "./local_node.ts";
 
-export type TicketNotification = Extract<
+type HcdTicketNotification = Extract<
   HcNotification,
   { readonly _tag: "winningtickets" | "newtickets" | "spentandmissedtickets" | "blockconnected" }
 >;
+
+/**
+ * A notification as the feed hands it on, with the moment it arrived (Clock, fractional ms): a
+ * vote's latency is counted from there, not from when the voter got round to it.
+ */
+export type TicketNotification = HcdTicketNotification & { readonly receivedAt: number };
+
+/** Clock.currentTimeNanos in fractional milliseconds (currentTimeMillis is whole ones). */
+export const clockMillis = Effect.map(Clock.currentTimeNanos, (ns) => Number(ns) / 1e6);
 
 export type ResyncReason = "periodic" | "hcd reconnected" | "wallet reconnected";
 
@@ -89,7 +99,7 @@ const hcdLacks = (e: LookupError) =>
 /** hcwallet has no such transaction: -5 ("No information for transaction", "not exist"). */
 const walletLacks = (e: LookupError) => e._tag === "RpcCallError" && e.code === RpcCode.invalidAddressOrKey;
 
-const isTicketNotification = (n: HcNotification): n is TicketNotification =>
+const isTicketNotification = (n: HcNotification): n is HcdTicketNotification =>
   n._tag === "winningtickets" || n._tag === "newtickets" || n._tag === "spentandmissedtickets" ||
   n._tag === "blockconnected";
 
@@ -107,7 +117,9 @@ export class HcdFeed extends Context.Tag("hcstakepool/HcdFeed")<HcdFeed, HcdFeed
           "hcd notifications",
           hcNotifications(node.client).pipe(
             Stream.filter(isTicketNotification),
-            Stream.runForEach((n) => PubSub.publish(hub, n)),
+            Stream.runForEach((n) =>
+              Effect.flatMap(clockMillis, (receivedAt) => PubSub.publish(hub, { ...n, receivedAt }))
+            ),
           ),
         );
         yield* Effect.yieldNow();

@@ -2,7 +2,7 @@
 // among the winners is voted at once — generatevote on the wallet, sendrawtransaction on hcd —
 // with the bits `voteBitsFor` decides from its owner's preferences and the wallet's defaults.
 // Votes in flight are never interrupted: shutdown waits for them.
-import { Clock, Context, Effect, FiberSet, Layer, Metric, MetricBoundaries, Ref, Stream } from "effect";
+import { Context, Effect, FiberSet, Layer, Metric, MetricBoundaries, Ref, Stream } from "effect";
 import type { NetParams } from "../domain/params.ts";
 import {
   claimWinners,
@@ -16,7 +16,7 @@ import {
 import type { WalletInfoResult } from "../rpc/hc_methods.ts";
 import type { TicketEventKind } from "../rpc/stakepoold_protocol.ts";
 import { Supervisor } from "../runtime/supervisor.ts";
-import { HcdFeed, type TicketNotification } from "./hcd_feed.ts";
+import { clockMillis, HcdFeed, type TicketNotification } from "./hcd_feed.ts";
 import { LocalNode } from "./local_node.ts";
 import { TicketEvents } from "./ticket_events.ts";
 import { TicketKeeper } from "./ticket_keeper.ts";
@@ -130,7 +130,7 @@ const makeVoter = (options: VoterOptions) =>
             ),
             Effect.catchAll((e) => Effect.succeed({ outcome: "failed" as VoteOutcome, detail: e.message })),
           );
-        const durationMs = (yield* Clock.currentTimeMillis) - startedAt;
+        const durationMs = Math.round(((yield* clockMillis) - startedAt) * 100) / 100;
         yield* Metric.increment(Metric.tagged(votesCounter, "outcome", outcome.outcome));
         yield* Ref.update(outcomes, (o) => ({ ...o, [outcome.outcome]: o[outcome.outcome] + 1 }));
         yield* Metric.update(voteDuration, durationMs);
@@ -161,7 +161,7 @@ const makeVoter = (options: VoterOptions) =>
     // for the next announcement to retry.
     const onWinners = (n: Extract<TicketNotification, { _tag: "winningtickets" }>) =>
       Effect.gen(function* () {
-        const startedAt = yield* Clock.currentTimeMillis;
+        const startedAt = n.receivedAt;
         const claimed = yield* Ref.modify(claims, (c) => {
           const r = claimWinners(c, n.blockHash, n.blockHeight, n.tickets);
           return [r.claimed, r.claims];
