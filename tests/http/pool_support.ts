@@ -1,15 +1,10 @@
-// The whole pool under test for the pool's own pages (issue 12): an hcsim network of 3 voting
-// nodes, a fresh database on the chosen store, one stakepoold per node voting from it, an SMTP
-// sink, and the web app started as `hcstakepool serve` starts it with enablestakepoold — so the
-// tickets page is fed by the real ticket-event websockets. Built from the pieces of support.ts;
-// withWebApp there cannot start stakepoolds between the database and the web app.
-import { Effect, Exit, Logger, Redacted, Scope } from "effect";
-import { poolConfigFromOptions } from "../../src/config/pool.ts";
-import { type RunningWebApp, startWebApp, type WebAppTuning } from "../../src/cli/serve.ts";
-import type { WebServices } from "../../src/http/context.ts";
-import { type SimNetwork, type SimNetworkOptions, startSimNetwork } from "../../src/sim/network.ts";
-import { withMysqlDatabase } from "../support/mysql.ts";
-import { withEmbeddedDatabase } from "../storage/support.ts";
+// The whole pool under test for the pool's own pages (issue 12): support.ts's web app (an hcsim
+// network of 3 voting nodes, a fresh database on the chosen store, an SMTP sink) with one
+// stakepoold per node voting from that database, started before the app and given to it with
+// enablestakepoold — so the tickets page is fed by the real ticket-event websockets.
+import { Effect, Redacted } from "effect";
+import type { WebAppTuning } from "../../src/cli/serve.ts";
+import type { SimNetwork, SimNetworkOptions } from "../../src/sim/network.ts";
 import {
   CONTROL_SECRET,
   eventually,
@@ -21,12 +16,10 @@ import { clientFor } from "../sim/helpers.ts";
 import {
   alertsOf,
   type Page,
-  poolOptions,
-  type SmtpSink,
-  startSmtpSink,
   type StoreKind,
   type TestWebApp,
-  WebClient,
+  type WebClient,
+  withWebApp,
 } from "./support.ts";
 
 export interface PoolOptions {
@@ -35,23 +28,17 @@ export interface PoolOptions {
   readonly stakepoolds?: boolean;
   /** hcstakepool.conf options added or replaced. */
   readonly options?: Readonly<Record<string, string>>;
-  readonly tuning?: WebAppTuning;
+  /** The app's tuning (the captcha is the harness's); the ticket view's defaults to FAST_TICKETS. */
+  readonly tuning?: Omit<WebAppTuning, "captcha">;
   readonly network?: Partial<SimNetworkOptions>;
   /** Runs before the web app starts (e.g. to load the wallets with tickets). */
   readonly prepare?: (sim: SimNetwork) => void | Promise<void>;
   readonly showLog?: boolean;
 }
 
-export interface TestPool extends Omit<TestWebApp, "appWith"> {
+export interface TestPool extends TestWebApp {
   readonly stakepoolds: ReadonlyArray<RunningStakepoold>;
 }
-
-const freePort = () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-};
 
 /** Ticket views read the wallets again after 300 ms (1 s when shown) and the tip every 250 ms: tests see news at once. */
 export const FAST_TICKETS: WebAppTuning["tickets"] = {
@@ -64,79 +51,27 @@ export const withPool = async (
   options: PoolOptions,
   body: (pool: TestPool) => Promise<void>,
 ): Promise<void> => {
-  const withDatabase = options.store === "mysql" ? withMysqlDatabase : withEmbeddedDatabase;
-  const datadir = await Deno.makeTempDir({ prefix: "hcs_pool_" });
-  const sim = await startSimNetwork({
-    nodes: 3,
-    datadir,
-    backgroundTickets: 16,
-    feeAddressCount: 50,
-    ...options.network,
-  });
-  const smtp: SmtpSink = await startSmtpSink();
-  try {
-    await options.prepare?.(sim);
-    await withDatabase(async (database) => {
-      const logs: Array<string> = [];
-      const logger = Logger.replace(
-        Logger.defaultLogger,
-        Logger.map(Logger.logfmtLogger, (line) => {
-          logs.push(line);
-          if (options.showLog) console.error(line);
-        }),
-      );
-      const scope = await Effect.runPromise(Scope.make());
-      try {
-        const stakepoolds = options.stakepoolds === false ? [] : await Effect.runPromise(
-          startStakepoolds(sim, database, datadir).pipe(Scope.extend(scope), Effect.provide(logger)),
-        );
-        const port = freePort();
-        const conf = {
-          ...poolOptions(sim, database, port),
-          smtphost: `127.0.0.1:${smtp.port}`,
-          smtptls: "none",
-          smtpfrom: "pool@pool.example",
-          ...(stakepoolds.length === 0 ? {} : {
-            enablestakepoold: "1",
-            stakepooldhosts: stakepoolds.map((s) => s.address).join(","),
-            stakepooldcerts: stakepoolds.map((s) => `${datadir}/stakepoold${s.index}.cert`).join(","),
-            controlsecret: Redacted.value(CONTROL_SECRET),
-          }),
-          ...options.options,
-        };
-        const config = await Effect.runPromise(poolConfigFromOptions(conf, "", datadir));
-        const answers = new Map<string, string>();
-        const app: RunningWebApp = await Effect.runPromise(
-          startWebApp(config, {
-            captcha: { onIssued: (id, digits) => answers.set(id, digits) },
-            walletTimeoutMs: 30_000,
-            ...options.tuning,
-            tickets: { ...FAST_TICKETS, ...options.tuning?.tickets },
-          }).pipe(Scope.extend(scope), Effect.provide(logger)),
-        );
-        const url = `http://${app.address}`;
-        await body({
-          sim,
-          url,
-          app,
-          database,
-          smtp,
-          logs,
-          stakepoolds,
-          client: () => new WebClient(url, (id) => answers.get(id)),
-          captchaAnswer: (id) => answers.get(id),
-          run: <A, E>(effect: Effect.Effect<A, E, WebServices>) =>
-            Effect.runPromise(effect.pipe(Effect.provide(app.context), Effect.provide(logger))),
-        });
-      } finally {
-        await Effect.runPromise(Scope.close(scope, Exit.void));
-      }
-    });
-  } finally {
-    await smtp.close();
-    await sim.close();
-    await Deno.remove(datadir, { recursive: true });
-  }
+  let stakepoolds: ReadonlyArray<RunningStakepoold> = [];
+  const { rateRules, ...tuning } = options.tuning ?? {};
+  await withWebApp({
+    store: options.store,
+    options: options.options,
+    network: options.network,
+    prepare: options.prepare,
+    showLog: options.showLog,
+    rateRules,
+    tuning: { ...tuning, tickets: { ...FAST_TICKETS, ...tuning.tickets } },
+    beforeStart: async ({ sim, database, datadir, runScoped }): Promise<Record<string, string>> => {
+      if (options.stakepoolds === false) return {};
+      stakepoolds = await runScoped(startStakepoolds(sim, database, datadir));
+      return {
+        enablestakepoold: "1",
+        stakepooldhosts: stakepoolds.map((s) => s.address).join(","),
+        stakepooldcerts: stakepoolds.map((s) => `${datadir}/stakepoold${s.index}.cert`).join(","),
+        controlsecret: Redacted.value(CONTROL_SECRET),
+      };
+    },
+  }, (web) => body({ ...web, stakepoolds }));
 };
 
 // ---- what the tests do as a user, and read from the pages ----

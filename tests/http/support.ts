@@ -2,7 +2,8 @@
 // network of 3 voting nodes over real TLS, a fresh database on the chosen store, mail caught by an
 // in-process SMTP server (smtp-server) or written to the log, and a browser-like HTTP client with
 // a cookie jar that reads each form's CSRF token and captcha. Tests of the pages (and of issues
-// 12 and 13) start here.
+// 12 and 13) start here; `beforeStart` adds what runs beside the app (pool_support.ts: the
+// stakepoolds).
 import { Context, Effect, Exit, Logger, Redacted, Scope } from "effect";
 import type { Hono } from "hono";
 import { PoolSettings, type PoolSettingsApi } from "../../src/accounts/pool_settings.ts";
@@ -14,8 +15,8 @@ import type { DatabaseConfig } from "../../src/config/database.ts";
 import { poolConfigFromOptions } from "../../src/config/pool.ts";
 import type { AppEnv, WebServices } from "../../src/http/context.ts";
 import type { RateRule, RateRuleName } from "../../src/http/middleware/rate_limit.ts";
-import { type RunningWebApp, startWebApp } from "../../src/cli/serve.ts";
-import { type SimNetwork, startSimNetwork } from "../../src/sim/network.ts";
+import { type RunningWebApp, startWebApp, type WebAppTuning } from "../../src/cli/serve.ts";
+import { type SimNetwork, type SimNetworkOptions, startSimNetwork } from "../../src/sim/network.ts";
 import { withMysqlDatabase } from "../support/mysql.ts";
 import { withEmbeddedDatabase } from "../storage/support.ts";
 
@@ -325,6 +326,16 @@ export class WebClient {
 
 export type StoreKind = "embedded" | "mysql";
 
+/** What runs before the web app starts can use: the network, the database, and the app's scope. */
+export interface WebAppSetup {
+  readonly sim: SimNetwork;
+  readonly database: DatabaseConfig;
+  /** The test's temporary directory (the sim's and the app's data). */
+  readonly datadir: string;
+  /** Runs an effect in the web app's scope, closed after the app stops, logging as the app does. */
+  readonly runScoped: <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) => Promise<A>;
+}
+
 export interface WebAppOptions {
   readonly store?: StoreKind;
   /** smtp (default): an in-process SMTP server catches every mail; console: mail goes to the log. */
@@ -334,6 +345,17 @@ export interface WebAppOptions {
   /** Options of hcstakepool.conf added or replaced (closepool, adminips, nocaptcha…). */
   readonly options?: Readonly<Record<string, string>>;
   readonly rateRules?: Partial<Record<RateRuleName, RateRule>>;
+  /** Tuning of the app besides the captcha and rate rules (ticket view, reconciler, wallet timeout). */
+  readonly tuning?: Omit<WebAppTuning, "captcha" | "rateRules">;
+  /** hcsim options over the default 3 nodes, 16 background tickets, 50 fee addresses. */
+  readonly network?: Partial<SimNetworkOptions>;
+  /** Runs once the network is up, before the database and the app (e.g. to load the wallets). */
+  readonly prepare?: (sim: SimNetwork) => void | Promise<void>;
+  /**
+   * Runs between creating the database and starting the app (e.g. starting stakepoolds in its
+   * scope); the hcstakepool.conf options it returns come before `options`.
+   */
+  readonly beforeStart?: (setup: WebAppSetup) => Promise<Readonly<Record<string, string>>>;
   /** Write the app's log lines to stderr as well (debugging a test). */
   readonly showLog?: boolean;
 }
@@ -407,19 +429,17 @@ export const withWebApp = async (
 ): Promise<void> => {
   const withDatabase = options.store === "mysql" ? withMysqlDatabase : withEmbeddedDatabase;
   const datadir = await Deno.makeTempDir({ prefix: "hcs_web_" });
-  const sim = await startSimNetwork({ nodes: 3, datadir, backgroundTickets: 16, feeAddressCount: 50 });
+  const sim = await startSimNetwork({
+    nodes: 3,
+    datadir,
+    backgroundTickets: 16,
+    feeAddressCount: 50,
+    ...options.network,
+  });
   const smtp = options.mail === "console" ? undefined : await startSmtpSink(options.smtpSink);
   try {
+    await options.prepare?.(sim);
     await withDatabase(async (database) => {
-      const port = freePort();
-      const conf = {
-        ...poolOptions(sim, database, port),
-        ...(smtp === undefined
-          ? {}
-          : { smtphost: `127.0.0.1:${smtp.port}`, smtptls: "none", smtpfrom: "pool@pool.example" }),
-        ...options.options,
-      };
-      const config = await Effect.runPromise(poolConfigFromOptions(conf, "", datadir));
       const logs: Array<string> = [];
       const logger = Logger.replace(
         Logger.defaultLogger,
@@ -431,12 +451,26 @@ export const withWebApp = async (
       const answers = new Map<string, string>();
       const scope = await Effect.runPromise(Scope.make());
       try {
-        const app = await Effect.runPromise(
+        const runScoped = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>) =>
+          Effect.runPromise(effect.pipe(Scope.extend(scope), Effect.provide(logger)));
+        const extra = await options.beforeStart?.({ sim, database, datadir, runScoped });
+        const port = freePort();
+        const conf = {
+          ...poolOptions(sim, database, port),
+          ...(smtp === undefined
+            ? {}
+            : { smtphost: `127.0.0.1:${smtp.port}`, smtptls: "none", smtpfrom: "pool@pool.example" }),
+          ...extra,
+          ...options.options,
+        };
+        const config = await Effect.runPromise(poolConfigFromOptions(conf, "", datadir));
+        const app = await runScoped(
           startWebApp(config, {
+            walletTimeoutMs: 30_000,
+            ...options.tuning,
             captcha: { onIssued: (id, digits) => answers.set(id, digits) },
             rateRules: options.rateRules,
-            walletTimeoutMs: 30_000,
-          }).pipe(Scope.extend(scope), Effect.provide(logger)),
+          }),
         );
         const url = `http://${app.address}`;
         await body({
