@@ -2,16 +2,15 @@
 // (src/cli/serve.ts); `start` runs the zero-config demo pool (src/demo); any other command is an
 // operator tool (src/cli, one file each). `deno task hcpool …` is an alias of `main.ts …`.
 import { runCli } from "./src/cli/main.ts";
-import { runServe } from "./src/cli/serve.ts";
-import { runDemo } from "./src/demo/main.ts";
+import { PROGRAMS, SERVE } from "./src/cli/commands.ts";
 
 /** Exported for the single-file build (deno task bundle), whose entry calls it. */
 export const main = (argv: ReadonlyArray<string>): Promise<number> => {
   const [first, ...rest] = argv;
-  if (first === "serve") return runServe(rest);
-  if (first === "start") return runDemo(rest);
+  const program = PROGRAMS.find((p) => p.name === first);
+  if (program !== undefined) return program.run(rest);
   if (first === undefined || first.startsWith("-") && !["-h", "--help"].includes(first)) {
-    return runServe(argv);
+    return SERVE.run(argv);
   }
   return runCli(argv);
 };

@@ -1,6 +1,6 @@
 // Dispatches `hcpool <command> [args]`: JSON on stdout, a one-line error on stderr, exit 1.
 import { Cause, Effect, Exit, Logger, Option } from "effect";
-import { COMMANDS } from "./commands.ts";
+import { COMMANDS, PROGRAMS } from "./commands.ts";
 
 // stdout carries only the command's JSON; log lines (migrations, sync) go to stderr.
 const stderrLogger = Logger.replace(
@@ -9,8 +9,12 @@ const stderrLogger = Logger.replace(
 );
 
 const usage = () =>
-  ["usage: hcpool <command> [args]", "", ...COMMANDS.map((c) => `  ${c.name} ${c.usage}\n      ${c.summary}`)]
-    .join("\n");
+  [
+    "usage: hcpool [serve] [options]    (no subcommand means serve)",
+    "       hcpool <command> [args]",
+    "",
+    ...[...PROGRAMS, ...COMMANDS].map((c) => `  ${c.name} ${c.usage}\n      ${c.summary}`),
+  ].join("\n");
 
 export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   const [name, ...rest] = argv;
