@@ -107,13 +107,30 @@ const detailOf = (error: unknown): string => {
   return messages.at(-1) ?? String(error);
 };
 
+/** One attempt got no answer in time: the server is there but does not serve. */
+class DatabaseNoAnswer extends Data.TaggedError("DatabaseNoAnswer")<{ readonly after: Duration.Duration }> {
+  override get message() {
+    return `no answer within ${Duration.format(this.after)}`;
+  }
+}
+
 /**
- * The MySQL server cannot be reached for now: refused or lost connections, timeouts, a server
- * out of connections or shutting down. By the codes of the causes where they are kept, else by
- * the messages that carry them.
+ * The codes (Node's socket errors, mysql2's and the server's) of a MySQL server that cannot be
+ * reached for now: refused or lost connections, timeouts, a server out of connections or shutting down.
  */
-const UNREACHABLE =
-  /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE|PROTOCOL_CONNECTION_LOST|ER_CON_COUNT_ERROR|ER_SERVER_SHUTDOWN)\b|timeout|no answer within|Too many connections|shutdown in progress/i;
+const UNREACHABLE_CODES: ReadonlySet<unknown> = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "PROTOCOL_CONNECTION_LOST",
+  "ER_CON_COUNT_ERROR",
+  "ER_SERVER_SHUTDOWN",
+]);
 
 /**
  * Whether a failure to use the database at start means "unreachable for now" (vote from the
@@ -121,11 +138,9 @@ const UNREACHABLE =
  * database, a failed migration, the embedded store's file): those stop stakepoold.
  */
 const isUnreachable = (database: DatabaseConfig, error: unknown): boolean =>
-  database.dbhost !== undefined && causeChain(error).some((e) => {
-    const { code, message } = e as { code?: unknown; message?: unknown };
-    return (typeof code === "string" && UNREACHABLE.test(code)) ||
-      (typeof message === "string" && UNREACHABLE.test(message));
-  });
+  database.dbhost !== undefined &&
+  (error instanceof DatabaseNoAnswer ||
+    causeChain(error).some((e) => UNREACHABLE_CODES.has((e as { code?: unknown }).code)));
 
 export class VotingPrefs extends Context.Tag("hcstakepool/VotingPrefs")<VotingPrefs, VotingPrefsApi>() {
   static readonly live = (options: VotingPrefsOptions) => Layer.scoped(VotingPrefs, makeVotingPrefs(options));
@@ -258,7 +273,7 @@ const makeVotingPrefs = (options: VotingPrefsOptions) =>
     }).pipe(
       Effect.timeoutFail({
         duration: DATABASE_ATTEMPT_TIMEOUT,
-        onTimeout: () => new Error(`no answer within ${Duration.format(DATABASE_ATTEMPT_TIMEOUT)}`),
+        onTimeout: () => new DatabaseNoAnswer({ after: DATABASE_ATTEMPT_TIMEOUT }),
       }),
       Effect.tapError((e) => Ref.set(database, { state: "unreachable", error: detailOf(e) })),
       Effect.withSpan("VotingPrefs.load"),

@@ -172,10 +172,13 @@ export const storeOf = (
   config: DatabaseConfig,
 ): Store => (config.dbhost === undefined ? "embedded" : "mysql");
 
-/** A SqlError whose message carries its cause's ("Access denied for user …", "Table … doesn't exist"). */
+/**
+ * A SqlError whose message carries its cause's ("Access denied for user …", "Table … doesn't exist"),
+ * the cause itself kept (its errno and code decide what callers do).
+ */
 export const withCauseMessage = <E>(error: E): E =>
   error instanceof SqlError && error.cause instanceof Error && !error.message.includes(error.cause.message)
-    ? new SqlError({ ...error, message: `${error.message}: ${error.cause.message}` }) as E
+    ? new SqlError({ cause: error.cause, message: `${error.message}: ${error.cause.message}` }) as E
     : error;
 
 /** Where the data lives, for messages (never includes the password). */

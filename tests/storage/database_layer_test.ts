@@ -108,5 +108,8 @@ mysqlTest(
       const error = await Effect.runPromise(Effect.flip(Effect.provide(Effect.void, databaseLayer(wrong))));
       assert.match(error.message, /Access denied for user/);
       assert.ok(!error.message.includes("wrong-secret-1234"));
+      // The server's own error stays the cause: its code decides what a caller does.
+      const cause = (error as { cause?: { errno?: number; code?: string } }).cause;
+      assert.deepEqual([cause?.errno, cause?.code], [1045, "ER_ACCESS_DENIED_ERROR"]);
     }),
 );
