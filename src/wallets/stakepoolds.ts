@@ -28,14 +28,6 @@ export class StakepooldClients extends Context.Tag("hcstakepool/StakepooldClient
   });
 }
 
-// The control client lives with the transport; the stakepoold tests still reach it through here.
-export {
-  makeStakepooldControlClient,
-  StakepooldCallError,
-  type StakepooldControlClient,
-  type StakepooldEndpoint,
-} from "../rpc/stakepoold_client.ts";
-
 export interface StakepooldClientsOptions {
   readonly endpoints: ReadonlyArray<StakepooldEndpoint>;
   readonly secret: Redacted.Redacted<string>;

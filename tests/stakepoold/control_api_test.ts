@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Chunk, Effect, Queue, Redacted, Stream } from "effect";
 import { generateCertPair } from "../../src/rpc/tls_cert.ts";
 import { ControlApi, type TicketEvent } from "../../src/rpc/stakepoold_protocol.ts";
-import { makeStakepooldControlClient } from "../../src/wallets/stakepoolds.ts";
+import { makeStakepooldControlClient } from "../../src/rpc/stakepoold_client.ts";
 import {
   buyPoolTickets,
   CONTROL_SECRET,

@@ -7,7 +7,7 @@ import type { DatabaseConfig } from "../../src/config/database.ts";
 import { STAKEPOOLD_OPTIONS, STAKEPOOLD_VERSION } from "../../src/config/stakepoold.ts";
 import { RpcCode } from "../../src/rpc/errors.ts";
 import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
-import { makeStakepooldControlClient } from "../../src/wallets/stakepoolds.ts";
+import { makeStakepooldControlClient } from "../../src/rpc/stakepoold_client.ts";
 import type { SimNetwork } from "../../src/sim/network.ts";
 import {
   buyPoolTickets,
@@ -19,6 +19,7 @@ import {
   registerUsers,
   withStakepooldSetup,
 } from "./support.ts";
+import { mysqlTest } from "../support/mysql.ts";
 
 const ENTRY = new URL("../../stakepoold.ts", import.meta.url).pathname;
 
@@ -77,121 +78,127 @@ const exitWithin = async (child: Deno.ChildProcess, ms: number) => {
   }
 };
 
-Deno.test("stakepoold.ts -C stakepoold.conf: ready over TLS, votes a pool ticket, exits 0 on SIGTERM, logs no secret; refuses an incompatible hcd", () =>
-  withStakepooldSetup(
-    { network: { nodes: 1 }, database: "mysql" },
-    ({ network, database, dir: appdata }) =>
-      Effect.gen(function* () {
-        const port = freePort();
-        const confFile = `${appdata}/stakepoold.conf`;
-        yield* Effect.promise(() =>
-          Deno.writeTextFile(confFile, stakepooldConf(network, database, appdata, port))
-        );
-        const secrets = [
-          Redacted.value(database.dbpassword!),
-          network.endpoints.nodes[0].hcd.password,
-          network.endpoints.nodes[0].wallet.password,
-          Redacted.value(CONTROL_SECRET),
-        ];
-        const { users: [owner], userWallet } = yield* registerUsers(network, [{
-          voteBits: 5,
-          voteBitsVersion: 7,
-        }]);
-
-        const child = run(["-C", confFile]).spawn();
-        const output = Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
-        const exercised = yield* Effect.exit(Effect.gen(function* () {
-          // Ready: the certificate it generated is in appdata and the API answers with it.
-          const client = Effect.map(
-            Effect.promise(() => Deno.readTextFile(`${appdata}/rpc.cert`).catch(() => "")),
-            (certPem) =>
-              makeStakepooldControlClient({
-                endpoint: { host: `127.0.0.1:${port}`, certPem },
-                secret: CONTROL_SECRET,
-              }),
+mysqlTest(
+  "stakepoold.ts -C stakepoold.conf: ready over TLS, votes a pool ticket, exits 0 on SIGTERM, logs no secret; refuses an incompatible hcd",
+  () =>
+    withStakepooldSetup(
+      { network: { nodes: 1 }, database: "mysql" },
+      ({ network, database, dir: appdata }) =>
+        Effect.gen(function* () {
+          const port = freePort();
+          const confFile = `${appdata}/stakepoold.conf`;
+          yield* Effect.promise(() =>
+            Deno.writeTextFile(confFile, stakepooldConf(network, database, appdata, port))
           );
-          yield* eventually(
-            "stakepoold answers ping over TLS",
-            Effect.flatMap(client, (c) => c.call(ControlApi.ping, {})).pipe(
-              Effect.as(true),
-              Effect.orElseSucceed(() => false),
+          const secrets = [
+            Redacted.value(database.dbpassword!),
+            network.endpoints.nodes[0].hcd.password,
+            network.endpoints.nodes[0].wallet.password,
+            Redacted.value(CONTROL_SECRET),
+          ];
+          const { users: [owner], userWallet } = yield* registerUsers(network, [{
+            voteBits: 5,
+            voteBitsVersion: 7,
+          }]);
+
+          const child = run(["-C", confFile]).spawn();
+          const output = Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
+          const exercised = yield* Effect.exit(Effect.gen(function* () {
+            // Ready: the certificate it generated is in appdata and the API answers with it.
+            const client = Effect.map(
+              Effect.promise(() => Deno.readTextFile(`${appdata}/rpc.cert`).catch(() => "")),
+              (certPem) =>
+                makeStakepooldControlClient({
+                  endpoint: { host: `127.0.0.1:${port}`, certPem },
+                  secret: CONTROL_SECRET,
+                }),
+            );
+            yield* eventually(
+              "stakepoold answers ping over TLS",
+              Effect.flatMap(client, (c) => c.call(ControlApi.ping, {})).pipe(
+                Effect.as(true),
+                Effect.orElseSucceed(() => false),
+              ),
+              60_000,
+            );
+            const control = yield* client;
+            const [ticket] = yield* buyPoolTickets(userWallet, owner);
+            assert.equal((yield* control.status).userVotingConfigs, 1);
+            mineUntilAboutToMature(network, ticket);
+            const selected = yield* mineUntilSelected(network, ticket);
+            yield* eventually(
+              "the ticket is voted with its owner's bits",
+              Effect.sync(() =>
+                network.control.votes(ticket).some((v) => v.blockHash === selected.hash && v.voteBits === 5)
+              ),
+            );
+            // hcd records a vote before stakepoold has its answer and counts it.
+            yield* eventually("the vote is counted", Effect.map(control.status, (s) => s.votes.voted === 1));
+            assert.deepEqual((yield* control.status).votes, { voted: 1, duplicate: 0, failed: 0 });
+          }));
+          child.kill("SIGTERM");
+          const code = yield* Effect.promise(() => exitWithin(child, 5_000));
+          if (code === undefined) child.kill("SIGKILL");
+          const [stdout, stderr] = yield* Effect.promise(() => output);
+          yield* exercised;
+          assert.equal(code, 0, `exit code after SIGTERM (stderr: ${stderr})`);
+          const logs = stdout + stderr;
+          assert.match(logs, /message=vote ticket=[0-9a-f]{64} voteBits=5 .*outcome=voted/);
+          assert.match(logs, /message="stakepoold stopping" signal=SIGTERM/);
+          for (const secret of secrets) assert.ok(!logs.includes(secret), "a secret was logged");
+
+          yield* Effect.promise(() =>
+            network.control.setFaults(0, {
+              methodErrors: {
+                version: { code: RpcCode.methodNotFound, message: "Method not found", server: "hcd" },
+              },
+            })
+          );
+          const refused = yield* Effect.promise(() => run(["-C", confFile]).output());
+          assert.equal(refused.code, 1);
+          const refusal = (text(refused.stdout) + text(refused.stderr)).split("\n").filter((l) =>
+            /level=ERROR/.test(l)
+          );
+          assert.equal(refusal.length, 1, text(refused.stdout));
+          assert.match(
+            refusal[0],
+            /stakepoold stopped: hcd .* hcdjsonrpcapi compatible with 3\.1\.0 is required/,
+          );
+        }),
+    ),
+);
+
+mysqlTest(
+  "stakepoold.ts with a wrong database password exits 1 with the server's reason in one line, the password nowhere",
+  () =>
+    withStakepooldSetup(
+      { network: { nodes: 1 }, database: "mysql" },
+      ({ network, database, dir: appdata }) =>
+        Effect.gen(function* () {
+          const wrong = "not-the-db-password-7f3a";
+          const confFile = `${appdata}/stakepoold.conf`;
+          yield* Effect.promise(() =>
+            Deno.writeTextFile(
+              confFile,
+              stakepooldConf(network, { ...database, dbpassword: Redacted.make(wrong) }, appdata, freePort()),
+            )
+          );
+          const out = yield* Effect.promise(() => run(["-C", confFile]).output());
+          const logs = text(out.stdout) + text(out.stderr);
+          assert.equal(out.code, 1, logs);
+          const errors = logs.split("\n").filter((l) => /level=ERROR/.test(l));
+          assert.equal(errors.length, 1, logs);
+          assert.match(
+            errors[0],
+            new RegExp(
+              `stakepoold stopped: database mysql://${database.dbuser}@${database.dbhost}:${database.dbport}/` +
+                `${database.dbname} refused: (MysqlClient: Failed to connect: )?Access denied for user '${database.dbuser}'@`,
             ),
-            60_000,
           );
-          const control = yield* client;
-          const [ticket] = yield* buyPoolTickets(userWallet, owner);
-          assert.equal((yield* control.status).userVotingConfigs, 1);
-          mineUntilAboutToMature(network, ticket);
-          const selected = yield* mineUntilSelected(network, ticket);
-          yield* eventually(
-            "the ticket is voted with its owner's bits",
-            Effect.sync(() =>
-              network.control.votes(ticket).some((v) => v.blockHash === selected.hash && v.voteBits === 5)
-            ),
-          );
-          // hcd records a vote before stakepoold has its answer and counts it.
-          yield* eventually("the vote is counted", Effect.map(control.status, (s) => s.votes.voted === 1));
-          assert.deepEqual((yield* control.status).votes, { voted: 1, duplicate: 0, failed: 0 });
-        }));
-        child.kill("SIGTERM");
-        const code = yield* Effect.promise(() => exitWithin(child, 5_000));
-        if (code === undefined) child.kill("SIGKILL");
-        const [stdout, stderr] = yield* Effect.promise(() => output);
-        yield* exercised;
-        assert.equal(code, 0, `exit code after SIGTERM (stderr: ${stderr})`);
-        const logs = stdout + stderr;
-        assert.match(logs, /message=vote ticket=[0-9a-f]{64} voteBits=5 .*outcome=voted/);
-        assert.match(logs, /message="stakepoold stopping" signal=SIGTERM/);
-        for (const secret of secrets) assert.ok(!logs.includes(secret), "a secret was logged");
-
-        yield* Effect.promise(() =>
-          network.control.setFaults(0, {
-            methodErrors: {
-              version: { code: RpcCode.methodNotFound, message: "Method not found", server: "hcd" },
-            },
-          })
-        );
-        const refused = yield* Effect.promise(() => run(["-C", confFile]).output());
-        assert.equal(refused.code, 1);
-        const refusal = (text(refused.stdout) + text(refused.stderr)).split("\n").filter((l) =>
-          /level=ERROR/.test(l)
-        );
-        assert.equal(refusal.length, 1, text(refused.stdout));
-        assert.match(
-          refusal[0],
-          /stakepoold stopped: hcd .* hcdjsonrpcapi compatible with 3\.1\.0 is required/,
-        );
-      }),
-  ));
-
-Deno.test("stakepoold.ts with a wrong database password exits 1 with the server's reason in one line, the password nowhere", () =>
-  withStakepooldSetup(
-    { network: { nodes: 1 }, database: "mysql" },
-    ({ network, database, dir: appdata }) =>
-      Effect.gen(function* () {
-        const wrong = "not-the-db-password-7f3a";
-        const confFile = `${appdata}/stakepoold.conf`;
-        yield* Effect.promise(() =>
-          Deno.writeTextFile(
-            confFile,
-            stakepooldConf(network, { ...database, dbpassword: Redacted.make(wrong) }, appdata, freePort()),
-          )
-        );
-        const out = yield* Effect.promise(() => run(["-C", confFile]).output());
-        const logs = text(out.stdout) + text(out.stderr);
-        assert.equal(out.code, 1, logs);
-        const errors = logs.split("\n").filter((l) => /level=ERROR/.test(l));
-        assert.equal(errors.length, 1, logs);
-        assert.match(
-          errors[0],
-          new RegExp(
-            `stakepoold stopped: database mysql://${database.dbuser}@${database.dbhost}:${database.dbport}/` +
-              `${database.dbname} refused: (MysqlClient: Failed to connect: )?Access denied for user '${database.dbuser}'@`,
-          ),
-        );
-        assert.ok(!logs.includes(wrong), "the password was logged");
-      }),
-  ));
+          assert.ok(!logs.includes(wrong), "the password was logged");
+        }),
+    ),
+);
 
 Deno.test("stakepoold.ts with a bad value in stakepoold.conf exits 1 with one line naming the option", async () => {
   const appdata = await Deno.makeTempDir({ prefix: "stakepoold-entry-" });

@@ -22,9 +22,11 @@ import { ControlServer } from "../../src/stakepoold/control_server.ts";
 import { stakepooldStatus } from "../../src/stakepoold/status.ts";
 import { TicketEvents } from "../../src/stakepoold/ticket_events.ts";
 import { TicketKeeper } from "../../src/stakepoold/ticket_keeper.ts";
-import { migrate } from "../../src/storage/migrations.ts";
-import { sqlLayer } from "../../src/storage/sql.ts";
-import { makeStakepooldControlClient, type StakepooldControlClient } from "../../src/wallets/stakepoolds.ts";
+import { databaseLayer } from "../../src/storage/database.ts";
+import {
+  makeStakepooldControlClient,
+  type StakepooldControlClient,
+} from "../../src/rpc/stakepoold_client.ts";
 import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
 import { Users } from "../../src/storage/users.ts";
 import type { Endpoint, SimNetwork, SimNetworkOptions } from "../../src/sim/network.ts";
@@ -90,12 +92,9 @@ export const registerUsers = (
     return { users: registered, userWallet };
   });
 
-/** The pool's tables on a fresh store, migrated, with the repositories the tests use. */
+/** The pool's tables on a fresh store, opened as the programs open it, with the repositories the tests use. */
 export const storageLayer = (database: DatabaseConfig) =>
-  Layer.provideMerge(
-    Layer.mergeAll(Users.layer, LowFeeTickets.layer, Layer.effectDiscard(migrate())),
-    sqlLayer(database),
-  );
+  Layer.provideMerge(Layer.mergeAll(Users.layer, LowFeeTickets.layer), databaseLayer(database));
 
 export interface StakepooldTestSetup {
   readonly network: SimNetwork;
