@@ -7,12 +7,7 @@ import { Effect } from "effect";
 import { walletRpc } from "../../src/rpc/hc_methods.ts";
 import { withWebApp } from "../http/support.ts";
 import { clientFor } from "../sim/helpers.ts";
-import {
-  eventually,
-  mineUntilSelected,
-  type RunningStakepoold,
-  startStakepoolds,
-} from "../stakepoold/support.ts";
+import { eventually, type RunningStakepoold, startStakepoolds } from "../stakepoold/support.ts";
 import { ApiClient, assertContract, signedUpUser, userPubKeyAddress } from "./support.ts";
 
 /** Approve the previous block and vote yes on maxblocksize (simnet vote version 7: mask 0x6, yes 0x4). */
