@@ -6,13 +6,11 @@ import type { SqlError } from "@effect/sql/SqlError";
 import { Effect, Redacted } from "effect";
 import type { DatabaseConfig } from "../config/database.ts";
 import type { Options } from "../config/options.ts";
+import { baseUrlOption } from "../config/pool.ts";
 import { signApiToken } from "../accounts/api_token.ts";
 import { type AppliedMigrations, databaseLayer } from "../storage/database.ts";
 import type { MigrateOptions, MigrationBlocked } from "../storage/migrations.ts";
 import { type SqlDialect, withCauseMessage } from "../storage/sql.ts";
-
-/** The original's default baseurl, the issuer named in tokens when the config sets none. */
-const DEFAULT_BASE_URL = "http://127.0.0.1:8000";
 
 /**
  * Migration options for a command that knows the pool's apisecret: verified users without an API
@@ -35,7 +33,7 @@ export const runOnDatabase = <A, E extends { readonly message: string }>(
       args.database,
       apiTokenIssuer(
         args.options.apisecret === undefined ? undefined : Redacted.make(args.options.apisecret),
-        (args.options.baseurl ?? DEFAULT_BASE_URL).replace(/\/+$/, ""),
+        baseUrlOption(args.options),
       ),
     )),
     Effect.mapError(withCauseMessage),

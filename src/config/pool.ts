@@ -152,6 +152,13 @@ const sameCount = (name: string, items: ReadonlyArray<string>, hosts: number, ho
 const databaseOptions = (o: Options, homeDir: string) =>
   databaseConfigFromOptions({ ...o, datadir: resolvePath(homeDir, o.datadir ?? "data") });
 
+/** The original's default baseurl. */
+export const DEFAULT_BASE_URL = "http://127.0.0.1:8000";
+
+/** `baseurl` without trailing slashes: the address users see, and the issuer named in API tokens. */
+export const baseUrlOption = (o: Options): string =>
+  textOption(o, "baseurl", DEFAULT_BASE_URL).replace(/\/+$/, "");
+
 /** Builds the pool configuration from merged options (lowercased names). */
 export const poolConfigFromOptions = (
   options: Readonly<Record<string, string>>,
@@ -235,7 +242,7 @@ export const poolConfigFromOptions = (
     }
 
     const minServers = yield* intOption(o, "minservers", 2, 1, walletHosts.length);
-    const baseUrl = textOption(o, "baseurl", "http://127.0.0.1:8000").replace(/\/+$/, "");
+    const baseUrl = baseUrlOption(o);
     if (!/^https?:\/\/[^/]+/.test(baseUrl)) {
       return yield* optionError("baseurl", `expected an http:// or https:// URL, got "${o.baseurl}"`);
     }
