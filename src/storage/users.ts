@@ -67,7 +67,10 @@ export interface MultisigFields {
 }
 
 export interface UsersApi {
-  /** Race-free: a concurrent sign-up with the same email fails with EmailTaken. */
+  /**
+   * Race-free: a concurrent sign-up with the same email fails with EmailTaken. A refused sign-up
+   * does not use up a user id.
+   */
   readonly create: (
     user: NewUser,
   ) => Effect.Effect<User, EmailTaken | EmailTooLong | UserIdsExhausted | SqlError>;
@@ -140,6 +143,12 @@ const makeUsers = Effect.gen(function* () {
         checkEmail(user.email),
         sql.withTransaction(
           Effect.gen(function* () {
+            // InnoDB spends an auto-increment id on an insert the unique index refuses, and ids are
+            // derivation indexes (at most MAX_USER_ID): a known email is refused before inserting.
+            // The index still decides a race between two sign-ups of one email.
+            if (Option.isSome(yield* api.byEmail(user.email))) {
+              return yield* new EmailTaken({ email: user.email });
+            }
             const raw = yield* sql`
             INSERT INTO Users (Email, Username, Password, MultiSigAddress, MultiSigScript, PoolPubKeyAddr,
               UserPubKeyAddr, UserFeeAddr, HeightRegistered, EmailVerified, EmailToken, APIToken, VoteBits,

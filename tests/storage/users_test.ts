@@ -165,3 +165,24 @@ testBothStores("users: ids stop at the last derivation index and are never reuse
     }),
   );
 });
+
+testBothStores(
+  "users: refused duplicate sign-ups do not use up user ids (derivation indexes)",
+  async (config) => {
+    await runMigrated(
+      config,
+      Users.layer,
+      Effect.gen(function* () {
+        const users = yield* Users;
+        const first = yield* users.create(newUser("taken@x.test"));
+        for (let i = 0; i < 10; i++) {
+          const email = i % 2 === 0 ? "taken@x.test" : "TAKEN@X.test";
+          const again = yield* Effect.either(users.create(newUser(email)));
+          assert.ok(Either.isLeft(again) && again.left._tag === "EmailTaken", `attempt ${i}`);
+        }
+        const next = yield* users.create(newUser("next@x.test"));
+        assert.equal(next.UserId, first.UserId + 1);
+      }),
+    );
+  },
+);
