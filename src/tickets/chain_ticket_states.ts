@@ -1,22 +1,31 @@
 // hcd's word on tickets the wallets' stakepooluserinfo may report wrongly (user_tickets.ts):
 // existslivetickets, then existsexpiredtickets and existsmissedtickets for those not live — each
-// one batched call for all of them, never one per ticket — asked through the voting wallets
-// (hcwallet passes the chain methods it does not serve to its hcd). Each wallet first tells its
-// best block: a ticket counts only where that chain has it mature (a lagging hcd does not hold a
-// young ticket live yet), and the answer of the wallet furthest along is used.
+// one batched call for all of them, never one per ticket — asked through a voting wallet (hcwallet
+// passes the chain methods it does not serve to its hcd): the one whose best block is highest, as
+// a ticket counts only where the chain has it mature (a lagging hcd does not hold a young ticket
+// live yet).
 import { Effect, Either } from "effect";
 import { fromHex } from "../domain/bytes.ts";
+import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
 import { type VotingWalletsApi, WalletCallFailed, type WalletMethods } from "../wallets/voting_wallets.ts";
 import type { ChainTicketState, TicketToAsk } from "./user_tickets.ts";
 
 const HASH = /^[0-9a-f]{64}$/;
 
-/** hcjson's concatenated hashes: each hash's 32 bytes in internal order (its hex reversed bytewise). */
-export const ticketHashBlob = (hashes: ReadonlyArray<string>): string =>
-  hashes.map((h) =>
-    Array.from({ length: h.length / 2 }, (_, i) => h.slice(h.length - 2 * i - 2, h.length - 2 * i)).join("")
-  )
-    .join("");
+/** hcjson's concatenated hashes (each of 64 hex digits): each one's bytes in internal order, i.e. reversed. */
+export const ticketHashBlob = (hashes: ReadonlyArray<string>): string => {
+  // Written as character codes: a user's 50 000 tickets make 3.2 MB of hex, 20 ms this way and
+  // half a second by string concatenation.
+  const out = new Uint8Array(hashes.length * 64);
+  let at = 0;
+  for (const h of hashes) {
+    for (let i = 62; i >= 0; i -= 2) {
+      out[at++] = h.charCodeAt(i);
+      out[at++] = h.charCodeAt(i + 1);
+    }
+  }
+  return new TextDecoder().decode(out);
+};
 
 /** Whether hash i is in an exists*tickets answer (hcd's bitset: bit i % 8 of byte i / 8), for `count` hashes. */
 export const bitsetMembers = (bitset: string, count: number): Either.Either<ReadonlyArray<boolean>, string> =>
@@ -35,21 +44,19 @@ export interface ChainAnswer {
   readonly states: ReadonlyMap<string, ChainTicketState>;
 }
 
-/** One wallet's answer, or what was wrong with it. */
-const askWallet = (rpc: WalletMethods, tickets: ReadonlyArray<TicketToAsk>) =>
+/** The states at `height` of the tickets mature there, or what was wrong with an answer. */
+const askWallet = (rpc: WalletMethods, height: number, tickets: ReadonlyArray<TicketToAsk>) =>
   Effect.gen(function* () {
-    const { height } = yield* rpc.getBestBlock();
     const asked = tickets.filter((t) => t.matureAt <= height).map((t) => t.hash);
     const states = new Map<string, ChainTicketState>();
-    const answer = Either.right<ChainAnswer>({ height, states });
-    if (asked.length === 0) return answer;
+    if (asked.length === 0) return Either.right(states);
     const live = bitsetMembers(yield* rpc.existsLiveTickets(ticketHashBlob(asked)), asked.length);
     if (Either.isLeft(live)) return Either.left(`existslivetickets answered ${live.left}`);
     const notLive = asked.filter((hash, i) => {
       if (live.right[i]) states.set(hash, "live");
       return !live.right[i];
     });
-    if (notLive.length === 0) return answer;
+    if (notLive.length === 0) return Either.right(states);
     const blob = ticketHashBlob(notLive);
     const [expired, missed] = yield* Effect.all(
       [rpc.existsExpiredTickets(blob), rpc.existsMissedTickets(blob)],
@@ -61,25 +68,22 @@ const askWallet = (rpc: WalletMethods, tickets: ReadonlyArray<TicketToAsk>) =>
     notLive.forEach((hash, i) =>
       states.set(hash, expired.right[i] ? "expired" : missed.right[i] ? "missed" : "spent")
     );
-    return answer;
+    return Either.right(states);
   });
 
 /** hcd's states of `tickets` (malformed hashes are not asked about); undefined when no wallet answered. */
 export const askChainTicketStates = (vw: VotingWalletsApi, tickets: ReadonlyArray<TicketToAsk>) =>
   Effect.gen(function* () {
-    const wellFormed = tickets.filter((t) => HASH.test(t.hash));
-    const { answers } = yield* vw.fanOut("existslivetickets", (rpc) => askWallet(rpc, wellFormed));
-    let best: ChainAnswer | undefined;
-    for (const { wallet, value } of answers) {
-      if (Either.isLeft(value)) {
-        return yield* new WalletCallFailed({
-          wallet: wallet.name,
-          method: "existslivetickets",
-          code: undefined,
-          detail: value.left,
-        });
-      }
-      if (best === undefined || value.right.height > best.height) best = value.right;
-    }
-    return best;
+    const { answers } = yield* vw.fanOut("getbestblock", (rpc) => rpc.getBestBlock());
+    if (answers.length === 0) return undefined;
+    const { wallet, value: { height } } = answers.reduce((a, b) => (b.value.height > a.value.height ? b : a));
+    const failed = (method: string, code: number | undefined, detail: string) =>
+      new WalletCallFailed({ wallet: wallet.name, method, code, detail });
+    const states = yield* askWallet(wallet.rpc, height, tickets.filter((t) => HASH.test(t.hash))).pipe(
+      Effect.mapError((e: RpcError | RpcDecodeError) =>
+        failed(e.method, e._tag === "RpcCallError" ? e.code : undefined, e.message)
+      ),
+    );
+    if (Either.isLeft(states)) return yield* failed("existslivetickets", undefined, states.left);
+    return { height, states: states.right } satisfies ChainAnswer;
   }).pipe(Effect.withSpan("TicketView.askChainTicketStates"));
