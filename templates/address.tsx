@@ -51,7 +51,8 @@ export const AddressView: FC<AddressViewProps> = (p) => (
             <p>
               Copy the value of{" "}
               <Mono>pubkeyaddr</Mono>: a long address (40 to 65 characters) whose second character is{" "}
-              <Mono>k</Mono>. In hcGUI, the receive page shows the same value.
+              <Mono>k</Mono>, of a secp256k1 key: an address of the default account (a post-quantum account's
+              is far longer and not accepted). In hcGUI, the receive page shows the same value.
             </p>
           </section>
           <section class="card">

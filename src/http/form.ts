@@ -5,7 +5,12 @@
 import { Data, Either } from "effect";
 
 export const MAX_FORM_BYTES = 16 * 1024;
-export const MAX_FIELD_CHARS = 1024;
+/**
+ * Room for any real input, so its use case answers with its own message: a real hcwallet's
+ * post-quantum (BLISS) pubkey address is 1 234 characters, and the address page says "Address is
+ * too long" to it.
+ */
+export const MAX_FIELD_CHARS = 4096;
 
 export class FormRejected extends Data.TaggedError("FormRejected")<{
   readonly status: 400 | 413 | 415;

@@ -161,6 +161,8 @@ Deno.test("v1 and v2: every command's envelopes as the original's, bound tokens,
       const cases: ReadonlyArray<[string, string]> = [
         ["Sk" + "1".repeat(30), "too short"],
         ["Sk" + "1".repeat(64), "too long"],
+        // A real hcwallet's post-quantum pubkey address is 1 234 characters.
+        ["Sk" + "9".repeat(1232), "too long"],
         ["Sk" + "2".repeat(50), "undecodable"],
         [mine.replace(/^S/, "T"), "undecodable"],
         [schnorr, "wrong type"],

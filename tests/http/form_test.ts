@@ -51,4 +51,11 @@ Deno.test("refused whole: other encodings, too large, bad UTF-8, control charact
     "the limit counts characters",
   );
   assert.ok(Either.isRight(await post("note=line%0D%0Anext%09tab")), "line breaks and tabs are text");
+  // A real hcwallet's post-quantum pubkey address is 1 234 characters: the address use case refuses
+  // it with its own message, so the form reader must let it through.
+  const postQuantum = "Sk" + "9".repeat(1232);
+  assert.equal(
+    Either.getOrThrow(await post(`UserPubKeyAddr=${postQuantum}`)).get("UserPubKeyAddr"),
+    postQuantum,
+  );
 });

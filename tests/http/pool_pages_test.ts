@@ -65,6 +65,8 @@ const journey = (store: StoreKind) => async () => {
       // A Schnorr key's pubkey address: long enough, of this network, but not secp256k1.
       [encodeAddress({ ...decoded, sigType: "schnorr" }), "Incorrect address type"],
       ["Sk1short", "Address is too short"],
+      // A real hcwallet's post-quantum pubkey address is 1 234 characters (it starts "Sk" too).
+      ["Sk" + "9".repeat(1232), "Address is too long"],
     ];
     for (const [value, message] of refusals) {
       const { location, alerts } = await submitAddress(alice, value);
