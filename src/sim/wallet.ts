@@ -25,7 +25,14 @@ import type { NetParams } from "../domain/params.ts";
 import { agendasFor } from "../domain/params.ts";
 import { isValidPoolFeeRate, stakePoolTicketFee } from "../domain/poolfee.ts";
 import { classifyScript, parseMultisig } from "../domain/script.ts";
-import { buildTicket, buildVote, DEFAULT_TICKET_FEE_LIMITS, parseTicket } from "../domain/stake.ts";
+import {
+  buildTicket,
+  buildVote,
+  DEFAULT_TICKET_FEE_LIMITS,
+  parseRevocation,
+  parseTicket,
+  parseVote,
+} from "../domain/stake.ts";
 import { calcStakeVoteSubsidy } from "../domain/subsidy.ts";
 import { deserializeTx, type MsgTx, serializeTx, txid } from "../domain/tx.ts";
 import { DEFAULT_VOTE_BITS, voteBitsExtended, voteBitsFromChoices } from "../domain/votebits.ts";
@@ -158,8 +165,17 @@ export interface AccountBalance {
   readonly votingAuthority: bigint;
 }
 
+/** hcwallet's stake pool record of a user's ticket (udb PoolTicket), as stored, not as the chain has it. */
+interface PoolTicket {
+  readonly height: number;
+  readonly status: "live" | "voted" | "missed" | "expired";
+  readonly spentBy: string;
+  readonly spentByHeight: number;
+}
+
+/** A user's records: the two lists are kept apart, so a ticket can be in both (addticket, then a rescan). */
 interface PoolUser {
-  readonly tickets: Map<string, number>;
+  readonly tickets: Map<string, PoolTicket>;
   readonly invalid: Set<string>;
 }
 
@@ -267,13 +283,43 @@ export class SimWallet {
     return this.syncedHeight;
   }
 
-  /** Finds the tickets of blocks `from`…`to` that pay one of `scripts` or the wallet's keys. */
+  /**
+   * Finds the tickets of blocks `from`…`to` that pay one of `scripts` or the wallet's keys, and
+   * the votes and revocations spending tickets it tracks.
+   */
   private scan(from: number, to: number, scripts: ReadonlyMap<string, ImportedScript> = this.scripts) {
     for (let h = Math.max(0, from); h <= to; h++) {
-      for (const t of this.chain.blockAt(h)!.purchases) {
-        this.noticeMinedTicket(this.chain.ticket(t)!, scripts);
-      }
+      const block = this.chain.blockAt(h)!;
+      for (const t of block.purchases) this.noticeMinedTicket(this.chain.ticket(t)!, scripts);
+      for (const id of block.stxids) this.noticeStakeSpend(this.chain.tx(id)!.tx, id, h);
     }
+  }
+
+  /**
+   * hcwallet processTransactionRecord: a vote or revocation of a ticket in the stake manager
+   * updates its pool user's record (voted; missed, or expired when revoked after TicketExpiry).
+   */
+  private noticeStakeSpend(tx: MsgTx, id: string, height: number) {
+    if (!this.stakePool) return;
+    const vote = parseVote(tx);
+    const spent = Either.isRight(vote)
+      ? vote.right.ticketHash
+      : Either.getOrUndefined(parseRevocation(tx))?.ticketHash;
+    if (spent === undefined || !this.stakeMgr.has(spent)) return;
+    const t = this.chain.ticket(spent);
+    const record = t === undefined ? undefined : this.users.get(t.votingHash160)?.tickets.get(spent);
+    if (t === undefined || record === undefined) return;
+    const status = Either.isRight(vote)
+      ? "voted"
+      : height - t.height >= this.net.ticketExpiry
+      ? "expired"
+      : "missed";
+    this.users.get(t.votingHash160)!.tickets.set(spent, {
+      ...record,
+      status,
+      spentBy: id,
+      spentByHeight: height,
+    });
   }
 
   private noticeMinedTicket(t: TicketRecord, scripts: ReadonlyMap<string, ImportedScript>) {
@@ -297,7 +343,9 @@ export class SimWallet {
   /**
    * hcwallet evaluateStakePoolTicket: output 1's commitment, read as P2SH or secp256k1 P2PKH
    * whatever its signature type, pays one of the fee addresses at least the pool fee → the user's
-   * ticket; else invalid. (The pool's own check, domain/poolfee.ts, also refuses other signature types.)
+   * ticket, recorded live; else added to the invalid list, without leaving the tickets list if an
+   * addticket put it there. (The pool's own check, domain/poolfee.ts, also refuses other
+   * signature types.)
    */
   private evaluatePoolTicket(t: TicketRecord, tx: MsgTx) {
     const pool = this.stakePool!;
@@ -307,12 +355,8 @@ export class SimWallet {
     const spent = tx.outputs.reduce((sum, o) => sum + o.value, 0n);
     const needed = stakePoolTicketFee(this.net, t.ticket.price, committed - spent, t.height, pool.poolFees);
     if (!fee.isP2SH && pool.feeAddresses().has(toHex(fee.hash160)) && fee.amount >= needed) {
-      user.invalid.delete(t.hash);
-      user.tickets.set(t.hash, t.height);
-    } else {
-      user.tickets.delete(t.hash);
-      user.invalid.add(t.hash);
-    }
+      user.tickets.set(t.hash, { height: t.height, status: "live", spentBy: ZERO_HASH, spentByHeight: 0 });
+    } else user.invalid.add(t.hash);
   }
 
   private isOwnedKey(hash160Hex: string): boolean {
@@ -562,9 +606,11 @@ export class SimWallet {
     const id = txid(decoded.right);
     if (this.stakePool) {
       const height = this.hcdTicketHeight(id);
+      // hcwallet updateStakePoolInvalidTicket: out of the invalid list, recorded live, whatever
+      // it was before (a voted ticket's record is overwritten).
       const user = this.poolUser(toHex(ticket.right.votingDest.hash160));
       user.invalid.delete(id);
-      user.tickets.set(id, height);
+      user.tickets.set(id, { height, status: "live", spentBy: ZERO_HASH, spentByHeight: 0 });
     }
     if (!this.stakeMgr.has(id)) this.stakeMgr.set(id, decoded.right);
   }
@@ -594,8 +640,9 @@ export class SimWallet {
   }
 
   /**
-   * hcwallet's stake pool records: a ticket is live until a vote (voted) or a revocation (missed,
-   * or expired when revoked TicketExpiry blocks after purchase) spends it. Empty lists are null.
+   * hcwallet's stake pool records as stored: live until the wallet sees a vote (voted) or a
+   * revocation (missed or expired) spend it, a missed ticket nobody revoked stays live, and
+   * addticket makes any ticket live again. Empty lists are null.
    */
   stakePoolUserInfo(user: string) {
     const a = hcutilDecode(user);
@@ -604,24 +651,13 @@ export class SimWallet {
       return rpcFail(RpcCode.wallet, "stake pool user address must be P2PKH or P2SH");
     }
     const info = this.users.get(toHex(addressHash160(a.right)));
-    const tickets = [...(info?.tickets ?? [])].map(([hash, height]) => {
-      const t = this.chain.ticket(hash);
-      const spent = t?.status === "voted" || t?.status === "revoked";
-      const status = t?.status === "voted"
-        ? "voted"
-        : t?.status !== "revoked"
-        ? "live"
-        : t.spentByHeight! - t.height >= this.net.ticketExpiry
-        ? "expired"
-        : "missed";
-      return {
-        status,
-        ticket: hash,
-        ticketheight: height,
-        spentby: spent ? t!.spentBy! : ZERO_HASH,
-        spentbyheight: spent ? t!.spentByHeight! : 0,
-      };
-    });
+    const tickets = [...(info?.tickets ?? [])].map(([hash, r]) => ({
+      status: r.status,
+      ticket: hash,
+      ticketheight: r.height,
+      spentby: r.spentBy,
+      spentbyheight: r.spentByHeight,
+    }));
     const invalid = [...(info?.invalid ?? [])];
     return { tickets: tickets.length > 0 ? tickets : null, invalid: invalid.length > 0 ? invalid : null };
   }

@@ -10,6 +10,7 @@ import type { RpcClient } from "../../src/rpc/jsonrpc_client.ts";
 import { localRegistration } from "../../src/wallets/address_registration.ts";
 import { parseExtendedKey } from "../../src/domain/hdkey.ts";
 import { NETWORKS } from "../../src/domain/params.ts";
+import { toHex } from "../../src/domain/bytes.ts";
 import type { SimNetwork } from "../../src/sim/network.ts";
 import { callError, clientFor, derived, withNetwork } from "./helpers.ts";
 
@@ -288,6 +289,51 @@ Deno.test("importscript answers before its rescan ends; a rescan asked for meanw
         assert.deepEqual(yield* inStore, [true, true]);
       }))),
   ));
+
+Deno.test("stake pool records are the wallet's own: addticket turns a voted ticket back to live and a low-fee one valid, and a rescan leaves the low-fee one in both lists", () =>
+  withNetwork({ nodes: 2 }, async (network) => {
+    const [voter, restored] = network.nodes.map((n) => n.wallet);
+    const script = poolScript(network, 1, [0]);
+    const voted = buyTicket(network, script);
+    network.control.generate(1);
+    for (let blocks = 0; !network.chain.tip.winners.includes(voted); blocks++) {
+      assert.ok(blocks < 2_000 && network.chain.ticket(voted)?.status !== "missed", "drawn, not missed");
+      network.control.generate(1);
+    }
+    const tip = network.chain.tip;
+    assert.ok(
+      Either.isRight(network.chain.submit(voter.generateVote(tip.hash, tip.height, voted, 1, "07000000"))),
+    );
+    network.control.generate(1);
+    network.control.underpayPoolFee(true);
+    const lowFee = buyTicket(network, script);
+    network.control.generate(1);
+    const info = (w: typeof voter) => w.stakePoolUserInfo(script.multisigAddress);
+    const votedRecord = info(voter).tickets?.find((t) => t.ticket === voted);
+    assert.deepEqual([votedRecord?.status, votedRecord?.spentby], [
+      "voted",
+      network.chain.ticket(voted)!.spentBy,
+    ]);
+    assert.deepEqual(info(voter).invalid, [lowFee]);
+
+    for (const t of [voted, lowFee]) voter.addTicket(toHex(network.chain.tx(t)!.bytes));
+    const after = info(voter);
+    assert.deepEqual(
+      after.tickets?.map((t) => [t.ticket, t.status, t.spentby, t.spentbyheight]),
+      [[voted, "live", "0".repeat(64), 0], [lowFee, "live", "0".repeat(64), 0]],
+    );
+    assert.equal(after.invalid, null);
+
+    // A wallet that rescans after addticket: the vote is seen again, the fee check only adds to invalid.
+    restored.importScript(script.redeemScript, false, 0);
+    for (const t of [voted, lowFee]) restored.addTicket(toHex(network.chain.tx(t)!.bytes));
+    await restored.rescan(0);
+    assert.deepEqual(
+      info(restored).tickets?.map((t) => [t.ticket, t.status]),
+      [[voted, "voted"], [lowFee, "live"]],
+    );
+    assert.deepEqual(info(restored).invalid, [lowFee]);
+  }));
 
 Deno.test("getcurrentnet answers each net's wire magic as hcd's wire/protocol.go has it", async () => {
   for (const [net, magic] of [["simnet", 0x8a136344], ["testnet2", 0x9ab5693b]] as const) {
