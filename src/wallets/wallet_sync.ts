@@ -1,18 +1,31 @@
 // Bringing the voting wallets to the same state (behaviour §5.1 walletSvrsSync, DESIGN "Startup
 // sync"): usable wallets on one vote version, users' vote bits valid for it, every derived ticket
-// address watched, every script (database ∪ every wallet's listscripts) imported into every wallet
-// with a rescan from its registration height, and every ticket any wallet knows added to the
-// others. hcwallet's addticket only tells its stake manager about a ticket: generatevote answers
-// "not exist" until a rescan brings the transaction into the wallet (HC-PROTOCOL §10). So a wallet
-// given tickets is rescanned from the oldest of them, and each must then be in its transactions,
-// or the summary names it. It only adds what is missing, so a second run repairs nothing.
+// address watched, every user's script imported into every wallet, and every wallet able to vote
+// every pool ticket: the ticket's transaction among its own (generatevote reads only those).
+// What the real hcwallet does shapes how (HC-PROTOCOL §10, the real-node run of 2026-12-01):
+// * importscript with a rescan answers before its rescan ends, and a rescan asked for while
+//   another runs is dropped (wallet/rescan.go). So scripts are imported without one, and each
+//   wallet that needs it is rescanned once, with rescanwallet (which waits for its rescan), from
+//   the lowest height it needs: its new scripts' registrations and the tickets it lacks.
+// * addticket only tells the stake manager (generatevote still answers "not exist"), marks a
+//   ticket valid without the pool-fee check and turns a voted ticket back to live. The sync never
+//   uses it: a wallet's own rescan finds every ticket paying a script it holds, with its fee
+//   check (a low-fee ticket stays invalid) and the ticket's real state (voted stays voted).
+// * A pool ticket pays a script of the database's users. Another script some wallet holds, and
+//   tickets paying anything else, are reported, never spread.
+// After its rescan each ticket a wallet lacked must be among its transactions (gettransaction); a
+// rescan dropped because another was running is retried, and what is still missing is reported.
+// At start (not in the reconciler's rounds: it costs a gettransaction per ticket and wallet) the
+// tickets each wallet lists are checked the same way, since an older sync's addticket left tickets
+// listed but not votable. Nothing is repaired twice, so a second run repairs nothing.
 import type { SqlError } from "@effect/sql/SqlError";
-import { Data, Effect, Either, Option, Ref } from "effect";
+import { Data, Duration, Effect, Either, Option, Ref } from "effect";
 import { fromHex, toHex } from "../domain/bytes.ts";
 import { hash160 } from "../domain/hash.ts";
 import { parseTicket } from "../domain/stake.ts";
 import { txFromHex } from "../domain/tx.ts";
 import { isValidVoteBits } from "../domain/votebits.ts";
+import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
 import { MAX_USER_ID, Users, type UsersApi } from "../storage/users.ts";
 import {
   type VotingWallet,
@@ -41,30 +54,36 @@ export type SyncError =
   | SqlError;
 
 export interface SyncProgress {
-  readonly phase: "scripts" | "tickets";
+  /** scripts imported; tickets looked at (checked or looked up); wallets rescanned and checked. */
+  readonly phase: "scripts" | "tickets" | "rescans";
   readonly done: number;
   readonly total: number;
-  /** Items per second since the phase began. */
+  /** Items per second since the phase began, to 3 significant digits. */
   readonly perSecond: number;
 }
 
 export interface WalletRepair {
   readonly wallet: string;
   readonly scriptsImported: number;
-  /** Tickets added and then found among the wallet's transactions: it can vote them. */
+  /**
+   * Pool tickets it lacked, or listed without being able to vote them, that its own rescan added
+   * to its transactions (never addticket): it can vote them now.
+   */
   readonly ticketsAdded: number;
+  /** The height its rescan began at; undefined when it needed none. */
+  readonly rescannedFrom: number | undefined;
 }
 
 export interface SyncSummary {
   readonly voteVersion: number;
   readonly voteBitsReset: number;
-  /** Distinct scripts and tickets known to the database and the usable wallets. */
+  /** The database's users' scripts, and the distinct tickets the usable wallets list. */
   readonly scripts: number;
   readonly tickets: number;
   readonly repaired: ReadonlyArray<WalletRepair>;
   /** Wallets that were down, locked or without their hcd: not synced this time. */
   readonly skipped: ReadonlyArray<WalletDown>;
-  /** What could not be repaired. */
+  /** What could not be repaired, and what was left alone on purpose (not the pool's). */
   readonly problems: ReadonlyArray<string>;
   readonly durationMs: number;
 }
@@ -72,18 +91,31 @@ export interface SyncSummary {
 export interface SyncOptions {
   /** Reset users' vote bits for the wallets' vote version (startup; the reconciler leaves them). */
   readonly resetVoteBits: boolean;
+  /**
+   * Check that each wallet has every ticket it lists among its transactions (one gettransaction
+   * per ticket and wallet). Default: as resetVoteBits — at startup, not in the reconciler's rounds.
+   */
+  readonly checkListedTickets?: boolean;
   readonly onProgress?: (p: SyncProgress) => Effect.Effect<void>;
 }
 
 /** Highest UserId + 1: the derivation indexes the wallets must watch. */
 const WATCHED_ADDRESSES = MAX_USER_ID + 1;
 
-/** Registered users' scripts with the height to rescan from. */
-const registeredScripts = (users: UsersApi) =>
-  Effect.map(
-    users.registeredScripts,
-    (rows) => rows.map((r) => ({ script: r.MultiSigScript.toLowerCase(), height: r.HeightRegistered })),
-  );
+/** gettransaction checks in flight per wallet. */
+const CHECK_CONCURRENCY = 16;
+
+/**
+ * Waits before asking a wallet again for a rescan that left tickets missing: hcwallet drops a
+ * rescan asked for while another runs (a registration's importscript, the wallet's own start).
+ */
+const RESCAN_RETRY_WAITS = [Duration.seconds(3), Duration.seconds(10)];
+
+/** Tickets named in one problem at most; the rest are counted. */
+const LISTED_AT_MOST = 10;
+
+/** hcjson ErrRPCNoTxInfo: gettransaction of a transaction the wallet does not have. */
+const NO_TX_INFO = -5;
 
 /** Counts work done in a phase and reports it about twenty times plus at the end. */
 const progressCounter = (phase: SyncProgress["phase"], total: number, options: SyncOptions) =>
@@ -95,119 +127,77 @@ const progressCounter = (phase: SyncProgress["phase"], total: number, options: S
       const n = yield* Ref.updateAndGet(done, (x) => x + 1);
       if (options.onProgress && (n % step === 0 || n === total)) {
         const seconds = Math.max((Date.now() - started) / 1000, 0.001);
-        yield* options.onProgress({ phase, done: n, total, perSecond: Math.round(n / seconds) });
+        yield* options.onProgress({ phase, done: n, total, perSecond: Number((n / seconds).toPrecision(3)) });
       }
     });
   });
 
-type ItemOutcome = "done" | "down" | { readonly problem: string };
-
-/** Runs one wallet's repairs in order; stops at the first item that finds the wallet gone. */
-const repairEach = <T>(
-  items: ReadonlyArray<T>,
-  repair: (item: T) => Effect.Effect<ItemOutcome>,
-  tick: Effect.Effect<void>,
-) =>
-  Effect.gen(function* () {
-    let repaired = 0;
-    const problems: Array<string> = [];
-    for (const item of items) {
-      const outcome = yield* repair(item);
-      if (outcome === "down") return { repaired, problems, down: true };
-      if (outcome === "done") repaired++;
-      else problems.push(outcome.problem);
-      yield* tick;
-    }
-    return { repaired, problems, down: false };
-  });
-
-const isUnreachable = (e: { readonly _tag: string }) =>
+const isUnreachable = (e: RpcError | RpcDecodeError) =>
   e._tag === "RpcTransportError" || e._tag === "RpcTimeout";
 
-/** gettransaction checks in flight per wallet after its rescan. */
-const CHECK_CONCURRENCY = 16;
+/** `hashes` in a problem text: the first few, and how many more. */
+const named = (hashes: ReadonlyArray<string>) =>
+  hashes.length <= LISTED_AT_MOST
+    ? hashes.join(", ")
+    : `${hashes.slice(0, LISTED_AT_MOST).join(", ")} and ${hashes.length - LISTED_AT_MOST} more`;
 
-/** A ticket's transaction (hex) and the height to rescan a wallet from for it. */
-interface TicketSource {
-  readonly hex: string;
+/** What gettransaction in one wallet says of a ticket. */
+type Held =
+  /** Among its transactions, mined: its hex and the height it was mined at. */
+  | { readonly kind: "mined"; readonly hex: string; readonly height: number }
+  /** Among its transactions, not mined yet: no wallet can vote it before it is. */
+  | { readonly kind: "unmined" }
+  /** Not among its transactions (only its stake manager knows it, or nothing does). */
+  | { readonly kind: "absent" }
+  | { readonly kind: "down" }
+  | { readonly kind: "failed"; readonly detail: string };
+
+/**
+ * gettransaction of `hash` in `wallet`; `tip` is the wallet's best height read before, so a block
+ * arriving meanwhile can only make the height lower (an earlier rescan start), never too late.
+ */
+const heldBy = (wallet: VotingWallet, hash: string, tip: number): Effect.Effect<Held> =>
+  wallet.rpc.getTransaction(hash).pipe(
+    Effect.map((tx): Held =>
+      tx.confirmations > 0
+        ? { kind: "mined", hex: tx.hex, height: tip - tx.confirmations + 1 }
+        : { kind: "unmined" }
+    ),
+    Effect.catchAll((e) =>
+      Effect.succeed<Held>(
+        isUnreachable(e)
+          ? { kind: "down" }
+          : e._tag === "RpcCallError" && e.code === NO_TX_INFO
+          ? { kind: "absent" }
+          : { kind: "failed", detail: e.message },
+      )
+    ),
+  );
+
+/** A ticket a wallet must hold, and the height its rescan must begin at to find it. */
+interface Needed {
+  readonly hash: string;
   readonly height: number;
 }
 
-/**
- * From the wallets that list the ticket: gettransaction in one that has it among its transactions
- * (its height from the confirmations; a block arriving meanwhile only makes it lower), else the
- * transaction alone through the wallet's hcd, to be rescanned from its script's registration.
- */
-const findTicketSource = (
-  hash: string,
-  owners: ReadonlyArray<VotingWallet>,
-  tipHeight: (w: VotingWallet) => Effect.Effect<Option.Option<number>>,
-  scriptHeights: ReadonlyMap<string, number>,
-) =>
-  Effect.gen(function* () {
-    for (const owner of owners) {
-      const tx = yield* Effect.option(owner.rpc.getTransaction(hash));
-      const tip = yield* tipHeight(owner);
-      if (Option.isSome(tx) && tx.value.confirmations > 0 && Option.isSome(tip)) {
-        return Option.some<TicketSource>({
-          hex: tx.value.hex,
-          height: tip.value - tx.value.confirmations + 1,
-        });
-      }
-    }
-    for (const owner of owners) {
-      const hex = yield* Effect.option(owner.rpc.getRawTransactionHex(hash));
-      if (Option.isSome(hex)) {
-        const votingHash = Either.getOrUndefined(
-          Either.map(Either.flatMap(txFromHex(hex.value), parseTicket), (t) => toHex(t.votingDest.hash160)),
-        );
-        const height = votingHash === undefined ? undefined : scriptHeights.get(votingHash);
-        return Option.some<TicketSource>({ hex: hex.value, height: height ?? 0 });
-      }
-    }
-    return Option.none<TicketSource>();
-  });
+/** What the sync learnt of a ticket it must place: needed (a pool ticket), or why it leaves it. */
+type Placement =
+  | { readonly kind: "pool"; readonly height: number }
+  | { readonly kind: "unmined" }
+  /** It pays no user's script. */
+  | { readonly kind: "foreign" }
+  /** Neither a wallet nor hcd gave its transaction (or it is not a ticket). */
+  | { readonly kind: "unknown" };
 
-/**
- * After addticket: one rescan from the oldest added ticket brings their transactions in; each must
- * then be among the wallet's transactions (gettransaction), or the wallet could not vote it.
- */
-const makeVotable = (
-  wallet: VotingWallet,
-  added: ReadonlyArray<{ readonly hash: string; readonly height: number }>,
-) =>
-  Effect.gen(function* () {
-    const from = Math.min(...added.map((t) => t.height));
-    const rescan = yield* Effect.either(wallet.rpc.rescanWallet(from));
-    if (Either.isLeft(rescan)) {
-      return isUnreachable(rescan.left) ? { votable: 0, problems: [], down: true } : {
-        votable: 0,
-        problems: [
-          `${wallet.name}: rescanwallet ${from} after adding ${added.length} tickets: ${rescan.left.message}; ` +
-          `it cannot vote them until a rescan finds them`,
-        ],
-        down: false,
-      };
-    }
-    const checks = yield* Effect.forEach(
-      added,
-      ({ hash }) => Effect.map(Effect.either(wallet.rpc.getTransaction(hash)), (tx) => ({ hash, tx })),
-      { concurrency: CHECK_CONCURRENCY },
-    );
-    let votable = 0;
-    const problems: Array<string> = [];
-    for (const { hash, tx } of checks) {
-      if (Either.isRight(tx) && tx.right.confirmations > 0) votable++;
-      else if (Either.isLeft(tx) && isUnreachable(tx.left)) return { votable, problems, down: true };
-      else {
-        problems.push(
-          `${wallet.name}: ticket ${hash} is still not among its transactions after addticket and a rescan ` +
-            `from ${from}: it cannot vote it`,
-        );
-      }
-    }
-    return { votable, problems, down: false };
-  });
+/** One wallet's repair: what it imports, which tickets it must hold, where its rescan begins. */
+interface WalletPlan {
+  readonly wallet: VotingWallet;
+  scriptsImported: number;
+  rescanFrom: number | undefined;
+  readonly needed: Array<Needed>;
+  readonly problems: Array<string>;
+  down: boolean;
+}
 
 export const syncWallets = (
   options: SyncOptions,
@@ -241,134 +231,197 @@ export const syncWallets = (
         )).down,
       );
 
-      // Scripts: the database's with their registration heights, any other a wallet holds from 0.
-      const heights = new Map<string, number>();
-      for (const { script, height } of yield* registeredScripts(users)) {
-        heights.set(script, Math.min(height, heights.get(script) ?? height));
-      }
+      const problems: Array<string> = [];
+      const registered = yield* registrationHeights(users);
       const listed = yield* vw.fanOut("listscripts", (rpc) => rpc.listScripts(), wallets);
       dropDown(listed.down);
-      const held = new Map<string, Set<string>>();
-      for (const { wallet, value } of listed.answers) {
-        const scripts = new Set(value.scripts.map((s) => s.redeemscript.toLowerCase()));
-        held.set(wallet.name, scripts);
-        for (const s of scripts) if (!heights.has(s)) heights.set(s, 0);
-      }
-      const missingScripts = (w: VotingWallet) =>
-        [...heights.keys()].filter((s) => !held.get(w.name)?.has(s));
-      const scriptWork = wallets.map((w) => ({ wallet: w, items: missingScripts(w) }));
+      const held = new Map(listed.answers.map(({ wallet, value }) => [
+        wallet.name,
+        new Set(value.scripts.map((s) => s.redeemscript.toLowerCase())),
+      ]));
+      problems.push(...foreignScripts(held, registered));
+      const plans = new Map(wallets.map((wallet): [string, WalletPlan] => [wallet.name, {
+        wallet,
+        scriptsImported: 0,
+        rescanFrom: undefined,
+        needed: [],
+        problems: [],
+        down: false,
+      }]));
+      const needRescan = (plan: WalletPlan, height: number) => {
+        plan.rescanFrom = Math.min(plan.rescanFrom ?? height, height);
+      };
+
+      // Scripts: each user's imported where missing, without a rescan (it comes once, below).
+      const missingScripts = wallets.map((w) => ({
+        plan: plans.get(w.name)!,
+        scripts: [...registered.keys()].filter((s) => !held.get(w.name)?.has(s)),
+      }));
       const scriptTick = yield* progressCounter(
         "scripts",
-        scriptWork.reduce((n, w) => n + w.items.length, 0),
+        missingScripts.reduce((n, w) => n + w.scripts.length, 0),
         options,
       );
-      const scriptResults = yield* Effect.forEach(scriptWork, ({ wallet, items }) =>
-        repairEach(
-          items,
-          (script) =>
-            wallet.rpc.importScript(script, true, heights.get(script)).pipe(
-              Effect.as<ItemOutcome>("done"),
-              Effect.catchAll((e) =>
-                Effect.succeed<ItemOutcome>(
-                  isUnreachable(e)
-                    ? "down"
-                    : { problem: `${wallet.name}: importscript ${script}: ${e.message}` },
-                )
-              ),
-            ),
-          scriptTick,
-        ), { concurrency: "unbounded" });
-
-      // Tickets: every ticket any usable wallet knows, added to the wallets that lack it.
-      const listedTickets = yield* vw.fanOut("gettickets", (rpc) => rpc.getTickets(true), wallets);
-      dropDown(listedTickets.down);
-      const owners = new Map<string, Array<VotingWallet>>();
-      for (const { wallet, value } of listedTickets.answers) {
-        for (const hash of value.hashes) owners.set(hash, [...(owners.get(hash) ?? []), wallet]);
-      }
-      const scriptHeights = new Map<string, number>();
-      for (const [script, height] of heights) {
-        Either.map(fromHex(script), (bytes) => scriptHeights.set(toHex(hash160(bytes)), height));
-      }
-      // Each owner's tip, read once: a ticket's height is the tip's less its confirmations.
-      const tipHeights = new Map<string, Option.Option<number>>();
-      const tipHeight = (w: VotingWallet) =>
-        Effect.suspend(() => {
-          const known = tipHeights.get(w.name);
-          return known !== undefined ? Effect.succeed(known) : Effect.option(w.rpc.getBestBlock()).pipe(
-            Effect.map(Option.map((b) => b.height)),
-            Effect.tap((h) => tipHeights.set(w.name, h)),
-          );
-        });
-      const tickets = new Map<string, TicketSource>();
-      /** The ticket's transaction and the height to rescan from, from the wallets that have it. */
-      const ticketSource = (hash: string) =>
+      yield* Effect.forEach(missingScripts, ({ plan, scripts }) =>
         Effect.gen(function* () {
-          const cached = tickets.get(hash);
-          if (cached !== undefined) return Option.some(cached);
-          const found = yield* findTicketSource(hash, owners.get(hash) ?? [], tipHeight, scriptHeights);
-          if (Option.isSome(found)) tickets.set(hash, found.value);
-          return found;
-        });
-      const ticketWork = wallets.map((w) => ({
-        wallet: w,
-        items: [...owners.entries()].filter(([, ws]) => !ws.includes(w)).map(([hash]) => hash),
-      }));
-      const ticketTick = yield* progressCounter(
-        "tickets",
-        ticketWork.reduce((n, w) => n + w.items.length, 0),
-        options,
-      );
-      const ticketResults = yield* Effect.forEach(ticketWork, ({ wallet, items }) =>
-        Effect.gen(function* () {
-          const added: Array<{ readonly hash: string; readonly height: number }> = [];
-          const addOutcome = yield* repairEach(
-            items,
-            (hash) =>
-              Effect.gen(function* () {
-                const source = yield* ticketSource(hash);
-                if (Option.isNone(source)) {
-                  return { problem: `${wallet.name}: ticket ${hash}: no wallet returned its transaction` };
-                }
-                return yield* wallet.rpc.addTicket(source.value.hex).pipe(
-                  Effect.tap(() => added.push({ hash, height: source.value.height })),
-                  Effect.as<ItemOutcome>("done"),
-                  Effect.catchAll((e) =>
-                    Effect.succeed<ItemOutcome>(
-                      isUnreachable(e)
-                        ? "down"
-                        : { problem: `${wallet.name}: addticket ${hash}: ${e.message}` },
-                    )
-                  ),
-                );
-              }),
-            ticketTick,
-          );
-          if (added.length === 0) return addOutcome;
-          const voting = yield* makeVotable(wallet, added);
-          return {
-            repaired: voting.votable,
-            problems: [...addOutcome.problems, ...voting.problems],
-            down: addOutcome.down || voting.down,
-          };
+          for (const script of scripts) {
+            const imported = yield* Effect.either(plan.wallet.rpc.importScript(script, false));
+            if (Either.isLeft(imported)) {
+              if (isUnreachable(imported.left)) return void (plan.down = true);
+              plan.problems.push(`${plan.wallet.name}: importscript ${script}: ${imported.left.message}`);
+            } else {
+              plan.scriptsImported++;
+              needRescan(plan, registered.get(script)!);
+            }
+            yield* scriptTick;
+          }
         }), { concurrency: "unbounded" });
 
-      // By name: a wallet dropped by the gettickets fan-out has script results but no ticket work.
-      const ticketsOf = new Map(ticketWork.map((w, i) => [w.wallet.name, ticketResults[i]]));
-      const problems: Array<string> = [];
-      const repaired = scriptWork.map(({ wallet }, i) => {
-        const s = scriptResults[i];
-        const t = ticketsOf.get(wallet.name) ?? { repaired: 0, problems: [], down: false };
-        problems.push(...s.problems, ...t.problems);
-        if ((s.down || t.down) && !skipped.some((d) => d.wallet === wallet.name)) {
-          skipped.push({ wallet: wallet.name, reason: "went away during the sync" });
-        }
-        return { wallet: wallet.name, scriptsImported: s.repaired, ticketsAdded: t.repaired };
-      });
+      // Tickets: each wallet's list, and its best height read before any ticket is looked up.
+      const listedTickets = yield* vw.fanOut(
+        "gettickets",
+        (rpc) => Effect.all([rpc.getBestBlock(), rpc.getTickets(true)]),
+        wallets.filter((w) => !plans.get(w.name)!.down),
+      );
+      dropDown(listedTickets.down);
+      for (const d of listedTickets.down) plans.get(d.wallet)!.down = true;
+      const tips = new Map(listedTickets.answers.map(({ wallet, value }) => [wallet.name, value[0].height]));
+      const lists = new Map(listedTickets.answers.map(({ wallet, value }) => [wallet.name, value[1].hashes]));
+      const owners = new Map<string, Array<VotingWallet>>();
+      for (const { wallet, value } of listedTickets.answers) {
+        for (const hash of value[1].hashes) owners.set(hash, [...(owners.get(hash) ?? []), wallet]);
+      }
+      const ticketWallets = listedTickets.answers.map((a) => a.wallet);
+      const poolScripts = new Map<string, number>();
+      for (const [script, height] of registered) {
+        Either.map(fromHex(script), (bytes) => poolScripts.set(toHex(hash160(bytes)), height));
+      }
+      const placements = new Map<string, Placement>();
+      const place = (hex: string, minedAt: number | undefined) => placement(hex, minedAt, poolScripts);
+
+      // At start: every listed ticket checked in the wallet that lists it.
+      const checkListed = options.checkListedTickets ?? options.resetVoteBits;
+      const lacking = new Map(ticketWallets.map((w) => [
+        w.name,
+        [...owners.keys()].filter((hash) => !owners.get(hash)!.includes(w)),
+      ]));
+      const ticketTick = yield* progressCounter(
+        "tickets",
+        [...lacking.values()].reduce((n, hashes) => n + hashes.length, 0) +
+          (checkListed ? ticketWallets.reduce((n, w) => n + lists.get(w.name)!.length, 0) : 0),
+        options,
+      );
+      const unvotable = new Map<string, ReadonlyArray<string>>();
+      if (checkListed) {
+        yield* Effect.forEach(ticketWallets, (wallet) =>
+          Effect.gen(function* () {
+            const plan = plans.get(wallet.name)!;
+            const hashes = lists.get(wallet.name)!;
+            const answers = yield* Effect.forEach(
+              hashes,
+              (hash) => Effect.zipLeft(heldBy(wallet, hash, tips.get(wallet.name)!), ticketTick),
+              { concurrency: CHECK_CONCURRENCY },
+            );
+            const absent: Array<string> = [];
+            answers.forEach((h, i) => {
+              const hash = hashes[i];
+              if (h.kind === "mined" && !placements.has(hash)) placements.set(hash, place(h.hex, h.height));
+              else if (h.kind === "unmined") placements.set(hash, { kind: "unmined" });
+              else if (h.kind === "absent") absent.push(hash);
+              else if (h.kind === "down") plan.down = true;
+              else if (h.kind === "failed") {
+                plan.problems.push(`${wallet.name}: gettransaction ${hash}: ${h.detail}`);
+              }
+            });
+            unvotable.set(wallet.name, absent);
+          }), { concurrency: "unbounded" });
+      }
+
+      /** A ticket's placement: from a wallet holding it, else from its transaction through hcd. */
+      const placementOf = (hash: string) =>
+        Effect.gen(function* () {
+          const known = placements.get(hash);
+          if (known !== undefined) return known;
+          let found: Placement = { kind: "unknown" };
+          for (const owner of owners.get(hash) ?? []) {
+            const h = yield* heldBy(owner, hash, tips.get(owner.name)!);
+            if (h.kind === "mined") found = place(h.hex, h.height);
+            if (h.kind === "unmined") found = { kind: "unmined" };
+            if (found.kind !== "unknown") break;
+          }
+          // No wallet holds it (an older sync's addticket in each): its transaction through hcd,
+          // to be rescanned for from its script's registration.
+          for (const owner of owners.get(hash) ?? []) {
+            if (found.kind !== "unknown") break;
+            const hex = yield* Effect.option(owner.rpc.getRawTransactionHex(hash));
+            if (Option.isSome(hex)) found = place(hex.value, undefined);
+          }
+          placements.set(hash, found);
+          return found;
+        });
+
+      // Wallet by wallet, so that a ticket one wallet looked up is known to the next.
+      const foreignTickets = new Set<string>();
+      const unknownTickets = new Set<string>();
+      for (const wallet of ticketWallets) {
+        const plan = plans.get(wallet.name)!;
+        if (plan.down) continue;
+        const hashes = [...lacking.get(wallet.name)!, ...(unvotable.get(wallet.name) ?? [])];
+        const ticked = lacking.get(wallet.name)!.length;
+        const placed = yield* Effect.forEach(
+          hashes,
+          (hash, i) => i < ticked ? Effect.zipLeft(placementOf(hash), ticketTick) : placementOf(hash),
+          { concurrency: CHECK_CONCURRENCY },
+        );
+        placed.forEach((placement, i) => {
+          if (placement.kind === "pool") {
+            plan.needed.push({ hash: hashes[i], height: placement.height });
+            needRescan(plan, placement.height);
+          } else if (placement.kind === "foreign") foreignTickets.add(hashes[i]);
+          else if (placement.kind === "unknown") unknownTickets.add(hashes[i]);
+          // An unmined ticket is left to the blocks: a wallet holding its script sees it mined.
+        });
+      }
+      if (foreignTickets.size > 0) {
+        problems.push(
+          `${foreignTickets.size} tickets some wallets list pay no user's script in the database; ` +
+            `not spread to the other wallets: ${named([...foreignTickets])}`,
+        );
+      }
+      if (unknownTickets.size > 0) {
+        problems.push(
+          `${unknownTickets.size} tickets some wallets list could not be read from any wallet or hcd: ` +
+            named([...unknownTickets]),
+        );
+      }
+
+      // One rescan per wallet that needs it, then each ticket it must hold checked.
+      const rescanTick = yield* progressCounter(
+        "rescans",
+        [...plans.values()].filter((p) => !p.down && p.rescanFrom !== undefined).length,
+        options,
+      );
+      const repaired = yield* Effect.forEach([...plans.values()], (plan) =>
+        Effect.gen(function* () {
+          const rescannedFrom = plan.down ? undefined : plan.rescanFrom;
+          const ticketsAdded = rescannedFrom === undefined
+            ? 0
+            : yield* Effect.zipLeft(rescanAndCheck(plan, rescannedFrom), rescanTick);
+          problems.push(...plan.problems);
+          if (plan.down && !skipped.some((d) => d.wallet === plan.wallet.name)) {
+            skipped.push({ wallet: plan.wallet.name, reason: "went away during the sync" });
+          }
+          return {
+            wallet: plan.wallet.name,
+            scriptsImported: plan.scriptsImported,
+            ticketsAdded,
+            rescannedFrom,
+          } satisfies WalletRepair;
+        }), { concurrency: "unbounded" });
       return {
         voteVersion,
         voteBitsReset,
-        scripts: heights.size,
+        scripts: registered.size,
         tickets: owners.size,
         repaired,
         skipped,
@@ -378,6 +431,104 @@ export const syncWallets = (
     }));
   }).pipe(Effect.withSpan("syncWallets"));
 
-/** Scripts and tickets added in all. */
+/**
+ * A ticket's placement from its transaction: a pool ticket (paying a user's script, by its hash160
+ * in `poolScripts`) to be rescanned for from where it was mined, else from its script's
+ * registration; a ticket paying anything else is foreign.
+ */
+const placement = (
+  hex: string,
+  minedAt: number | undefined,
+  poolScripts: ReadonlyMap<string, number>,
+): Placement =>
+  Either.match(Either.flatMap(txFromHex(hex), parseTicket), {
+    onLeft: (): Placement => ({ kind: "unknown" }),
+    onRight: (ticket): Placement => {
+      const registeredAt = ticket.votingDest.kind === "scripthash"
+        ? poolScripts.get(toHex(ticket.votingDest.hash160))
+        : undefined;
+      return registeredAt === undefined
+        ? { kind: "foreign" }
+        : { kind: "pool", height: minedAt ?? registeredAt };
+    },
+  });
+
+/** The database's users' scripts (lower-case hex) with the height each was registered at. */
+const registrationHeights = (users: UsersApi) =>
+  Effect.map(users.registeredScripts, (rows) => {
+    const heights = new Map<string, number>();
+    for (const r of rows) {
+      const script = r.MultiSigScript.toLowerCase();
+      heights.set(script, Math.min(r.HeightRegistered, heights.get(script) ?? r.HeightRegistered));
+    }
+    return heights;
+  });
+
+/** Scripts some wallets hold that are no user's: reported, never imported into the others. */
+const foreignScripts = (
+  held: ReadonlyMap<string, ReadonlySet<string>>,
+  registered: ReadonlyMap<string, number>,
+): ReadonlyArray<string> => {
+  const holders = new Map<string, Array<string>>();
+  for (const [wallet, scripts] of held) {
+    for (const s of scripts) if (!registered.has(s)) holders.set(s, [...(holders.get(s) ?? []), wallet]);
+  }
+  return [...holders].filter(([, ws]) => ws.length < held.size).map(([script, ws]) =>
+    `${ws.join(", ")} ${ws.length === 1 ? "holds" : "hold"} script ${script}, no user's script in the ` +
+    `database: not imported into the other wallets`
+  );
+};
+
+/**
+ * rescanwallet from `from` (it answers when its rescan is done), then every ticket the wallet
+ * must hold looked for among its transactions. A rescan that left some missing may have been
+ * dropped because another was running: asked again after a wait. Returns how many it now holds.
+ */
+const rescanAndCheck = (plan: WalletPlan, from: number) =>
+  Effect.gen(function* () {
+    const { wallet } = plan;
+    let missing: ReadonlyArray<Needed> = plan.needed;
+    for (let attempt = 0;; attempt++) {
+      const rescan = yield* Effect.either(wallet.rpc.rescanWallet(from));
+      if (Either.isLeft(rescan) && !isUnreachable(rescan.left)) {
+        plan.problems.push(
+          `${wallet.name}: rescanwallet ${from}: ${rescan.left.message}; it cannot vote ${missing.length} ` +
+            `tickets until a rescan finds them`,
+        );
+        return plan.needed.length - missing.length;
+      }
+      // An unreachable wallet may still be rescanning (a call timeout): the checks tell.
+      const held = yield* Effect.forEach(
+        missing,
+        (t) => Effect.map(Effect.either(wallet.rpc.getTransaction(t.hash)), (tx) => ({ t, tx })),
+        { concurrency: CHECK_CONCURRENCY },
+      );
+      if (held.some(({ tx }) => Either.isLeft(tx) && isUnreachable(tx.left))) {
+        plan.down = true;
+        return plan.needed.length - missing.length;
+      }
+      missing = held.filter(({ tx }) => Either.isLeft(tx) || tx.right.confirmations === 0).map(({ t }) => t);
+      if (missing.length === 0 || attempt === RESCAN_RETRY_WAITS.length) break;
+      const wait = RESCAN_RETRY_WAITS[attempt];
+      yield* Effect.logWarning(
+        "tickets still missing after a rescan; asking again (hcwallet drops a rescan asked for while another runs)",
+      ).pipe(Effect.annotateLogs({
+        wallet: wallet.name,
+        from,
+        missing: missing.length,
+        retryIn: Duration.format(wait),
+      }));
+      yield* Effect.sleep(wait);
+    }
+    if (missing.length > 0) {
+      plan.problems.push(
+        `${wallet.name}: ${missing.length} tickets are not among its transactions after a rescan from ${from}; ` +
+          `it cannot vote them: ${named(missing.map((t) => t.hash))}`,
+      );
+    }
+    return plan.needed.length - missing.length;
+  });
+
+/** Scripts imported and tickets repaired in all. */
 export const repairCount = (s: SyncSummary): number =>
   s.repaired.reduce((n, r) => n + r.scriptsImported + r.ticketsAdded, 0);

@@ -43,15 +43,17 @@ Deno.test("hcpool sync on a new embedded datadir creates the store, then repairs
         0,
         2,
       ]);
+      // Wallets 2 and 3 rescanned: each now holds every ticket among its transactions.
       assert.deepEqual(summary.repaired.map((r: { ticketsAdded: number }) => r.ticketsAdded), [
         0,
         tickets.size,
-        0,
+        tickets.size,
       ]);
       const scripts = new Set(registrations.map((r) => r.redeemScript));
       for (const w of [firstWallet, second, third]) {
         assert.deepEqual(new Set(w.listScripts().map((s) => s.redeemscript)), scripts, w.name);
         assert.deepEqual(new Set(w.getTickets(true)), tickets, w.name);
+        assert.ok([...tickets].every((t) => w.storedTx(t) !== undefined), `${w.name} can vote each`);
       }
       assert.doesNotMatch(out.stderr, /database migrated/, "a current store is not migrated again");
     } finally {

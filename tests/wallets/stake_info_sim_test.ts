@@ -32,9 +32,13 @@ const buyLiveTickets = (pool: SimPool, registrations: ReadonlyArray<LocalRegistr
   pool.sim.control.generate(pool.sim.chain.net.ticketMaturity + 1);
 };
 
-const importOn = (pool: SimPool, nodes: ReadonlyArray<number>, r: LocalRegistration) => {
-  for (const i of nodes) pool.sim.nodes[i].wallet.importScript(r.redeemScript, false, 0);
-};
+/** Imports the script into the nodes' wallets and waits for each one's rescan from genesis. */
+const importOn = (pool: SimPool, nodes: ReadonlyArray<number>, r: LocalRegistration) =>
+  Promise.all(nodes.map((i) => {
+    const wallet = pool.sim.nodes[i].wallet;
+    wallet.importScript(r.redeemScript, false, 0);
+    return wallet.rescan(0);
+  }));
 
 const simLive = (pool: SimPool, node: number) => pool.sim.nodes[node].wallet.stakeInfo().live;
 
@@ -43,7 +47,7 @@ const getStakeInfoFails = { methodErrors: { getstakeinfo: { code: -32603, messag
 Deno.test("stakeInfo answers the agreed live count, reuses it for 5 minutes without asking the wallets, and does not cache errors", () =>
   withSimPool({}, async (pool) => {
     const r = registration(pool, 1);
-    importOn(pool, [0, 1, 2], r);
+    await importOn(pool, [0, 1, 2], r);
     buyLiveTickets(pool, [r], 5);
     const live = simLive(pool, 0);
     assert.ok(live > 0, "some of the tickets are live");
@@ -82,10 +86,10 @@ Deno.test("live counts that differ are reported with each wallet's count and sho
   withSimPool({}, async (pool) => {
     const shared = registration(pool, 1);
     const onlyFirst = registration(pool, 2);
-    importOn(pool, [0, 1, 2], shared);
+    await importOn(pool, [0, 1, 2], shared);
     buyLiveTickets(pool, [shared, onlyFirst], 5);
     // Wallet 1 alone learns the second script; its rescan finds the tickets paying to it.
-    importOn(pool, [0], onlyFirst);
+    await importOn(pool, [0], onlyFirst);
     const [live1, live2] = [simLive(pool, 0), simLive(pool, 1)];
     assert.ok(live1 > live2 && live2 > 0, `${live1} vs ${live2}`);
 
@@ -94,7 +98,7 @@ Deno.test("live counts that differ are reported with each wallet's count and sho
       const mismatch = yield* Effect.flip(vw.stakeInfo);
       const during = yield* vw.status;
       const stopped = yield* vw.stopped;
-      importOn(pool, [1, 2], onlyFirst);
+      yield* Effect.promise(() => importOn(pool, [1, 2], onlyFirst));
       const agreed = yield* vw.stakeInfo;
       const after = yield* vw.status;
       return { mismatch, during, stopped, agreed, after };

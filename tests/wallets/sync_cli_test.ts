@@ -60,7 +60,7 @@ Deno.test("hcpool sync reads hcstakepool.conf, prints progress on stderr and a J
     const out = await runHcpool("sync", "-C", conf);
     const stderr = out.stderr;
     assert.equal(out.code, 0, stderr);
-    assert.match(stderr, /sync scripts: 2\/2 \(\d+\/s\)/);
+    assert.match(stderr, /sync scripts: 2\/2 \([\d.]+\/s\)/);
     for (const w of wallets) assert.ok(!stderr.includes(w.password), "no wallet password in the output");
     const summary = JSON.parse(out.stdout);
     assert.deepEqual(

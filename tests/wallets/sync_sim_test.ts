@@ -1,7 +1,10 @@
 // Startup sync against hcsim: one wallet missing 1 000 scripts (and with them every ticket), one
-// missing 5 000+ tickets whose scripts it holds; the sync repairs both and a second run repairs nothing.
+// missing 5 000+ tickets whose scripts it holds; the sync repairs both and a second run repairs
+// nothing. hcsim's wallets rescan as hcwallet does (after the call, one at a time, others dropped),
+// and only a wallet's own transactions let it vote: each test checks the wallets can vote.
 import assert from "node:assert/strict";
 import { Effect } from "effect";
+import { toHex } from "../../src/domain/bytes.ts";
 import { repairCount, type SyncProgress, syncWallets } from "../../src/wallets/wallet_sync.ts";
 import {
   decoratedPoolLayer,
@@ -38,16 +41,19 @@ Deno.test("startup sync repairs a wallet missing 1000 scripts and one missing 50
     assert.equal(firstRun.scripts, SCRIPTS);
     assert.equal(firstRun.tickets, tickets.size);
     assert.deepEqual(firstRun.repaired.map((r) => r.scriptsImported), [0, 0, SCRIPTS]);
-    // The third wallet's imports rescan from the registration heights and find its tickets itself.
-    assert.deepEqual(firstRun.repaired.map((r) => r.ticketsAdded), [0, tickets.size, 0]);
+    // Wallets 2 and 3 each rescanned once, and now hold every ticket among their transactions.
+    assert.deepEqual(firstRun.repaired.map((r) => r.ticketsAdded), [0, tickets.size, tickets.size]);
     const scripts = new Set(registrations.map((r) => r.redeemScript));
     for (const w of [first, second, third]) {
       assert.deepEqual(new Set(w.listScripts().map((s) => s.redeemscript)), scripts, w.name);
       assert.deepEqual(new Set(w.getTickets(true)), tickets, w.name);
+      assert.ok([...tickets].every((t) => w.storedTx(t) !== undefined), `${w.name} can vote each`);
     }
     const last = (phase: SyncProgress["phase"]) => progress.filter((p) => p.phase === phase).at(-1);
     assert.deepEqual([last("scripts")?.done, last("scripts")?.total], [SCRIPTS, SCRIPTS]);
-    assert.deepEqual([last("tickets")?.done, last("tickets")?.total], [tickets.size, tickets.size]);
+    // Wallet 1's tickets checked where it lists them, and looked up for wallets 2 and 3.
+    assert.deepEqual([last("tickets")?.done, last("tickets")?.total], [3 * tickets.size, 3 * tickets.size]);
+    assert.deepEqual([last("rescans")?.done, last("rescans")?.total], [2, 2]);
     assert.ok(progress.every((p) => p.perSecond > 0));
 
     assert.equal(repairCount(secondRun), 0);
@@ -72,4 +78,88 @@ Deno.test("a wallet that goes away between the script and ticket phases: each wa
     assert.ok(
       pool.sim.nodes[2].wallet.listScripts().some((s) => s.redeemscript === registration.redeemScript),
     );
+  }));
+
+Deno.test("a wallet restored from the seed lacks several users' scripts and their tickets: after the sync every wallet holds every pool ticket it lists, though hcwallet runs one rescan at a time", () =>
+  // A rescan from the users' registration takes about 3 s (3 blocks at 1 s), and hcwallet drops
+  // any other rescan asked for meanwhile (importscript's or rescanwallet's).
+  withSimPool({ rescanMsPerBlock: 1000 }, async (pool) => {
+    await registerDriftedUsers(pool, 4, 8);
+    const wallets = pool.sim.nodes.map((n) => n.wallet);
+    const tickets = new Set(wallets[0].getTickets(true));
+    const summary = await syncWallets({ resetVoteBits: true }).pipe(
+      Effect.provide(poolLayer(pool, 2)),
+      Effect.runPromise,
+    );
+    assert.deepEqual(summary.problems, []);
+    for (const w of wallets) {
+      assert.deepEqual(new Set(w.getTickets(true)), tickets, w.name);
+      const unvotable = [...tickets].filter((t) => w.storedTx(t) === undefined);
+      assert.deepEqual(
+        unvotable,
+        [],
+        `${w.name}: listed tickets it cannot vote (not among its transactions)`,
+      );
+    }
+  }));
+
+Deno.test("tickets an older sync's addticket left listed but not votable are repaired at start, not in a reconciler round", () =>
+  withSimPool({}, async (pool) => {
+    await registerDriftedUsers(pool, 2, 4);
+    const wallets = pool.sim.nodes.map((n) => n.wallet);
+    const [first, second, third] = wallets;
+    const tickets = first.getTickets(true);
+    // What the old sync did: scripts imported without a rescan, tickets given by addticket.
+    for (const s of first.listScripts()) third.importScript(s.redeemscript, false, 0);
+    for (const t of tickets) {
+      for (const w of [second, third]) w.addTicket(toHex(pool.sim.chain.tx(t)!.bytes));
+    }
+    const unvotable = (w: typeof first) => tickets.filter((t) => w.storedTx(t) === undefined);
+    for (const w of [second, third]) {
+      assert.deepEqual(new Set(w.getTickets(true)), new Set(tickets), `${w.name} lists them`);
+      assert.equal(unvotable(w).length, tickets.length, `${w.name} cannot vote them`);
+    }
+
+    const run = (resetVoteBits: boolean) =>
+      syncWallets({ resetVoteBits }).pipe(Effect.provide(poolLayer(pool, 2)), Effect.runPromise);
+    const round = await run(false);
+    assert.equal(repairCount(round), 0, "a round does not check what each wallet lists");
+    const startup = await run(true);
+    assert.deepEqual(startup.problems, []);
+    assert.deepEqual(startup.repaired.map((r) => r.ticketsAdded), [0, tickets.length, tickets.length]);
+    for (const w of wallets) assert.deepEqual(unvotable(w), [], w.name);
+  }));
+
+Deno.test("a rescan hcwallet dropped because another was running is asked for again; the wallet then holds every ticket", () =>
+  withSimPool({}, async (pool) => {
+    await registerDriftedUsers(pool, 1, 3);
+    const wallets = pool.sim.nodes.map((n) => n.wallet);
+    const third = wallets[2];
+    const tickets = wallets[0].getTickets(true);
+    // Someone else's rescan of the whole chain (about 2 s) starts just before the sync asks for its own.
+    third.rescanMsPerBlock = 2000 / (pool.sim.chain.height + 1);
+    let competing: Promise<void> | undefined;
+    const sawRunning: Array<boolean> = [];
+    const competingRescan: WalletDecorator = (w) =>
+      w.name !== "wallet 3" ? w : {
+        ...w,
+        rpc: {
+          ...w.rpc,
+          rescanWallet: (from) =>
+            Effect.suspend(() => {
+              competing ??= third.rescan(0);
+              sawRunning.push(third.isRescanning);
+              return w.rpc.rescanWallet(from);
+            }),
+        },
+      };
+    const summary = await syncWallets({ resetVoteBits: true }).pipe(
+      Effect.provide(decoratedPoolLayer(pool, 2, competingRescan)),
+      Effect.runPromise,
+    );
+    await competing;
+    assert.deepEqual(sawRunning, [true, false], "dropped once, then asked again after the other ended");
+    assert.deepEqual(summary.problems, []);
+    assert.deepEqual(summary.repaired.map((r) => r.ticketsAdded), [0, tickets.length, tickets.length]);
+    for (const w of wallets) assert.deepEqual(tickets.filter((t) => w.storedTx(t) === undefined), [], w.name);
   }));
