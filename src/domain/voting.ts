@@ -5,7 +5,7 @@
 // "ignored" (low fee, not voted) are views of it together with the admin-added low-fee set, so
 // no transition can leave the two out of step (the original kept separate maps and, on removal
 // of an added ticket, kept voting it).
-import { Either } from "effect";
+import { Either, HashMap, Option } from "effect";
 import { encodeAddress } from "./address.ts";
 import { checkTicketFee, type TicketFeeError } from "./poolfee.ts";
 import type { NetParams } from "./params.ts";
@@ -114,13 +114,20 @@ export const classifyTicket = (args: {
 // ---- the pool's ticket set ----
 
 export interface TicketSet {
-  /** Pool tickets the wallet holds that have not been spent or missed, by hash. */
-  readonly tickets: ReadonlyMap<string, PoolTicket>;
+  /**
+   * Pool tickets the wallet holds that have not been spent or missed, by hash. A persistent map:
+   * a pool holds tens of thousands, and a copied Map cost a whole copy per ticket seen or gone.
+   */
+  readonly tickets: HashMap.HashMap<string, PoolTicket>;
   /** Admin-added low-fee tickets (hash → owner address): voted despite their fee. */
   readonly added: ReadonlyMap<string, string>;
 }
 
-export const emptyTicketSet: TicketSet = { tickets: new Map(), added: new Map() };
+export const emptyTicketSet: TicketSet = { tickets: HashMap.empty(), added: new Map() };
+
+/** The set's ticket by hash, or undefined. */
+export const ticketOf = (set: TicketSet, hash: string): PoolTicket | undefined =>
+  Option.getOrUndefined(HashMap.get(set.tickets, hash));
 
 export type TicketState = "live" | "ignored";
 
@@ -130,12 +137,12 @@ export const stateOf = (set: TicketSet, t: PoolTicket): TicketState =>
 
 /** "live" if a selection of this ticket is voted, "ignored" if it is a low-fee one, else undefined. */
 export const ticketState = (set: TicketSet, hash: string): TicketState | undefined => {
-  const t = set.tickets.get(hash);
+  const t = ticketOf(set, hash);
   return t === undefined ? undefined : stateOf(set, t);
 };
 
 export const ticketsIn = (set: TicketSet, state: TicketState): ReadonlyArray<PoolTicket> =>
-  [...set.tickets.values()].filter((t) => stateOf(set, t) === state);
+  [...HashMap.values(set.tickets)].filter((t) => stateOf(set, t) === state);
 
 /** A state change the outside world may want to hear about. */
 export interface TicketChange {
@@ -146,7 +153,7 @@ export interface TicketChange {
 const changesBetween = (before: TicketSet, after: TicketSet, hashes: Iterable<string>) => {
   const changes: TicketChange[] = [];
   for (const hash of hashes) {
-    const t = after.tickets.get(hash);
+    const t = ticketOf(after, hash);
     if (t === undefined) continue;
     const now = stateOf(after, t);
     if (ticketState(before, hash) !== now) changes.push({ ticket: t, state: now });
@@ -159,7 +166,7 @@ export const ticketSeen = (
   set: TicketSet,
   ticket: PoolTicket,
 ): { readonly set: TicketSet; readonly changes: ReadonlyArray<TicketChange> } => {
-  const next = { ...set, tickets: new Map(set.tickets).set(ticket.hash, ticket) };
+  const next = { ...set, tickets: HashMap.set(set.tickets, ticket.hash, ticket) };
   return { set: next, changes: changesBetween(set, next, [ticket.hash]) };
 };
 
@@ -168,13 +175,13 @@ export const ticketsGone = (
   set: TicketSet,
   hashes: Iterable<string>,
 ): { readonly set: TicketSet; readonly gone: ReadonlyArray<PoolTicket> } => {
-  const tickets = new Map(set.tickets);
+  let tickets = set.tickets;
   const gone: PoolTicket[] = [];
   for (const hash of hashes) {
-    const t = tickets.get(hash);
+    const t = ticketOf(set, hash);
     if (t !== undefined) {
       gone.push(t);
-      tickets.delete(hash);
+      tickets = HashMap.remove(tickets, hash);
     }
   }
   return { set: gone.length === 0 ? set : { ...set, tickets }, gone };
@@ -213,11 +220,11 @@ export const ticketsRescanned = (
 } => {
   const tickets = new Map(scanned.map((t) => [t.hash, t]));
   const unknown = new Set(unresolved);
-  for (const t of set.tickets.values()) {
+  for (const t of HashMap.values(set.tickets)) {
     if (!tickets.has(t.hash) && (t.height >= scanHeight - 1 || unknown.has(t.hash))) tickets.set(t.hash, t);
   }
-  const next = { ...set, tickets };
-  const disappeared = [...set.tickets.values()].filter((t) => !tickets.has(t.hash));
+  const next = { ...set, tickets: HashMap.fromIterable(tickets) };
+  const disappeared = [...HashMap.values(set.tickets)].filter((t) => !tickets.has(t.hash));
   return { set: next, changes: changesBetween(set, next, tickets.keys()), disappeared };
 };
 

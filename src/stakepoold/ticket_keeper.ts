@@ -16,6 +16,7 @@ import {
   type PoolTicket,
   stateOf,
   type TicketChange,
+  ticketOf,
   ticketSeen,
   type TicketSet,
   ticketsGone,
@@ -140,7 +141,7 @@ const makeTicketKeeper = (options: TicketKeeperOptions) =>
         if (c._tag === "skipped") return undefined;
         const { changes, isNew } = yield* Ref.modify(tickets, (set) => {
           const r = ticketSeen(set, c.ticket);
-          return [{ changes: r.changes, isNew: !set.tickets.has(hash) }, r.set];
+          return [{ changes: r.changes, isNew: ticketOf(set, hash) === undefined }, r.set];
         });
         if (isNew) {
           yield* events.publish({ kind: "new", ...entryOf(c.ticket), blockHeight: c.ticket.height });
@@ -179,7 +180,7 @@ const makeTicketKeeper = (options: TicketKeeperOptions) =>
           return [{ ...r, before: set }, r.set];
         });
         for (const c of r.changes) {
-          if (!r.before.tickets.has(c.ticket.hash)) {
+          if (ticketOf(r.before, c.ticket.hash) === undefined) {
             yield* events.publish({ kind: "new", ...entryOf(c.ticket) });
             yield* logLowFee(c.ticket);
           }
@@ -295,7 +296,7 @@ const makeTicketKeeper = (options: TicketKeeperOptions) =>
       userOf: (address) => Effect.map(Ref.get(users), (m) => m.get(address)),
       poolTicket: (hash) =>
         Effect.gen(function* () {
-          const ticket = (yield* Ref.get(tickets)).tickets.get(hash) ?? (yield* admit(hash));
+          const ticket = ticketOf(yield* Ref.get(tickets), hash) ?? (yield* admit(hash));
           return ticket === undefined
             ? undefined
             : { ticket, state: stateOf(yield* Ref.get(tickets), ticket) };

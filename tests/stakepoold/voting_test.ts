@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { HashMap } from "effect";
 import { encodeAddress } from "../../src/domain/address.ts";
 import { toHex } from "../../src/domain/bytes.ts";
 import { NETWORKS } from "../../src/domain/params.ts";
@@ -186,7 +187,7 @@ Deno.test("ticketsRescanned: the wallet scan is the truth, except tickets of the
   const set = [paid, old, fresh].reduce((s, t) => ticketSeen(s, t).set, emptyTicketSet);
   const found = poolTicket(5, false, 120);
   const r = ticketsRescanned(set, [paid, found], 200, []);
-  assert.deepEqual([...r.set.tickets.keys()].sort(), [paid.hash, found.hash, fresh.hash].sort());
+  assert.deepEqual([...HashMap.keys(r.set.tickets)].sort(), [paid.hash, found.hash, fresh.hash].sort());
   assert.deepEqual(r.disappeared, [old]);
   assert.deepEqual(r.changes, [{ ticket: found, state: "ignored" }]);
 });
@@ -195,7 +196,7 @@ Deno.test("ticketsRescanned: a ticket the wallet listed but that could not be lo
   const old = poolTicket(3, true, 50);
   const set = [paid, old].reduce((s, t) => ticketSeen(s, t).set, emptyTicketSet);
   const r = ticketsRescanned(set, [paid], 200, [old.hash, "ee".repeat(32)]);
-  assert.deepEqual([...r.set.tickets.keys()].sort(), [paid.hash, old.hash].sort());
+  assert.deepEqual([...HashMap.keys(r.set.tickets)].sort(), [paid.hash, old.hash].sort());
   assert.deepEqual(r.disappeared, []);
   assert.deepEqual(r.changes, []);
 });
