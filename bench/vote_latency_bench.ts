@@ -1,100 +1,244 @@
-// Vote latency on hcsim (3 nodes, real TLS) with one in-process stakepoold per node: for every pool
-// ticket drawn over 50 blocks, the time from mining the block (hcsim sends winningtickets) to each
-// stakepoold's sendrawtransaction answer (its voted / duplicate / vote-failed event).
-import { Effect, Fiber, Logger, LogLevel, Stream } from "effect";
-import { withEmbeddedDatabase } from "../tests/storage/support.ts";
-import { withNetwork } from "../tests/sim/helpers.ts";
-import {
-  eventually,
-  POOL_FEES,
-  registerUsers,
-  startStakepoolds,
-  storageLayer,
-} from "../tests/stakepoold/support.ts";
-import { type Measurement, percentile } from "./measurement.ts";
+// Vote latency against its floor, every part a process of its own: hcsim (bench/vote_sim_host.ts:
+// 3 testnet2 nodes, 9 999 pool users, 50 000 pool tickets), three stakepoolds started as an
+// operator starts them (`stakepoold.ts -C stakepoold.conf`, the database MariaDB when it answers,
+// else the embedded store) before the tickets are mined, so each admits them as they go live
+// (a stakepoold started on 50 000 tickets looks each one up: minutes against hcsim), and beside
+// each one the floor (bench/vote_floor.ts): a bare client on
+// the same kind of connections that sends the same generatevote + sendrawtransaction, as many as
+// the pool's winners, the moment the notification arrives. Over the measured blocks, per node and
+// block: stakepoold's time from winningtickets to the last winner's sendrawtransaction answer (its
+// "vote" log lines' durationMs; the voter's clock starts when the notification reaches it), and
+// the floor's, from its socket's message to its last answer.
+import { Effect, Redacted } from "effect";
+import { freePort, stakepooldConf } from "../tests/faults/stakepoold_process.ts";
+import { postJson, type TlsTarget } from "../src/rpc/transport.ts";
+import { ControlApi, type StakepooldStatus } from "../src/rpc/stakepoold_protocol.ts";
+import { makeStakepooldControlClient } from "../src/rpc/stakepoold_client.ts";
+import type { Endpoint, SimEndpoints } from "../src/sim/network.ts";
+import { migrate } from "../src/storage/migrations.ts";
+import { sqlLayer } from "../src/storage/sql.ts";
+import { storeRegisteredUsers, withBenchDatabase } from "./database.ts";
+import { percentile } from "./measurement.ts";
+import { type ChildProcess, spawnDeno, withProcesses } from "../tests/faults/processes.ts";
+import { POOL_FEES, type VoteBenchSetup } from "./vote_sim_host.ts";
 
-const USERS = 20;
-const TICKETS_PER_USER = 15;
-const MEASURED_BLOCKS = 50;
-const OUTCOMES = new Set(["voted", "duplicate", "vote-failed"]);
+const USERS = 9_999;
+/** A few drawn while the setup matures and are missed: the live count starts just above 50 000. */
+const POOL_TICKETS = 50_100;
+const WARM_UP_BLOCKS = 5;
+const MEASURED_BLOCKS = 120;
+const FLOOR_TICKETS = 6 * (WARM_UP_BLOCKS + MEASURED_BLOCKS);
+const CONTROL_SECRET = "bench-control-secret-0123456789";
 
-export const voteLatencyBenchmarks = async (): Promise<ReadonlyArray<Measurement>> => {
-  const out: Array<Measurement> = [];
-  await withNetwork(
-    { nodes: 3, backgroundTickets: 8, feeAddressCount: USERS + 10, userFunds: 10n ** 14n },
-    (network) =>
-      withEmbeddedDatabase(async (database) => {
-        const dir = await Deno.makeTempDir({ prefix: "hcs_bench_votes_" });
-        try {
-          await Effect.gen(function* () {
-            const prefs = Array.from({ length: USERS }, () => ({ voteBits: 1, voteBitsVersion: 7 }));
-            const { users, userWallet } = yield* registerUsers(network, prefs);
-            const pool = new Set<string>();
-            for (const u of users) {
-              const bought = yield* userWallet.purchaseTicket([
-                "default",
-                1000,
-                1,
-                u.ticketAddress,
-                TICKETS_PER_USER,
-                u.feeAddress,
-                POOL_FEES,
-              ]);
-              for (const t of bought) pool.add(t);
-            }
-            const spds = yield* startStakepoolds(network, database, dir);
-            /** `${stakepoold} ${blockHash} ${ticket}` → when its vote was answered. */
-            const answered = new Map<string, number>();
-            const listeners = yield* Effect.forEach(spds, (spd) =>
-              Effect.fork(Stream.runForEach(spd.events, (e) =>
-                Effect.sync(() => {
-                  if (OUTCOMES.has(e.kind)) {
-                    answered.set(`${spd.index} ${e.blockHash} ${e.TicketHash}`, performance.now());
-                  }
-                }))));
-            yield* Effect.sleep("200 millis"); // the event subscriptions are running
+export interface VoteLatency {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly floorP50Ms: number;
+  readonly floorP99Ms: number;
+  readonly ratioP99: number;
+  readonly blocks: number;
+  readonly samples: number;
+  readonly votes: number;
+  readonly failedVotes: number;
+  readonly firstFailure?: string;
+  readonly liveTickets: number;
+  readonly users: number;
+  readonly store: string;
+  readonly simSetupSeconds: number;
+  readonly stakepooldReadySeconds: number;
+}
 
-            // Mine every purchase and let it mature, then measure over the following blocks.
-            const net = network.chain.net;
-            const warmUp = Math.ceil(pool.size / net.maxFreshStakePerBlock) + net.ticketMaturity;
-            const latencies: Array<number> = [];
-            for (let block = 0; block < warmUp + MEASURED_BLOCKS; block++) {
-              const minedAt = performance.now();
-              network.control.generate(1);
-              const { hash, winners } = network.control.chainState();
-              const keys = winners.filter((t) =>
-                pool.has(t)
-              ).flatMap((t) =>
-                spds.map((s) => `${s.index} ${hash} ${t}`)
-              );
-              yield* eventually(
-                `votes of block ${network.chain.height}`,
-                Effect.sync(() => keys.every((k) => answered.has(k))),
-              );
-              if (block >= warmUp) { for (const k of keys) latencies.push(answered.get(k)! - minedAt); }
-            }
-            for (const l of listeners) yield* Fiber.interrupt(l);
-            if (latencies.length === 0) throw new Error("no pool ticket was drawn");
-            const name = `votes: winningtickets → sendrawtransaction answer`;
-            out.push(
-              { name: `${name} p50`, value: percentile(latencies, 50), unit: "ms" },
-              { name: `${name} p99`, value: percentile(latencies, 99), unit: "ms" },
-              {
-                name: `votes: answers measured (3 stakepoolds, ${MEASURED_BLOCKS} blocks)`,
-                value: latencies.length,
-                unit: "votes",
-              },
-            );
-          }).pipe(
-            Effect.scoped,
-            Effect.provide(storageLayer(database)),
-            Effect.provide(Logger.minimumLogLevel(LogLevel.Warning)),
-            Effect.runPromise,
-          );
-        } finally {
-          await Deno.remove(dir, { recursive: true });
-        }
-      }),
-  );
-  return out;
+/** One JSON-RPC call to hcsim's control endpoint. */
+const controlCall = async (control: Endpoint, method: string, params: ReadonlyArray<unknown> = []) => {
+  const target: TlsTarget = { url: control.url, certPem: await Deno.readTextFile(control.cert) };
+  const answer = await Effect.runPromise(postJson(target, {
+    path: "/",
+    body: JSON.stringify({ jsonrpc: "1.0", id: 1, method, params }),
+    authorization: Redacted.make(`Basic ${btoa(`${control.user}:${control.password}`)}`),
+    timeoutMs: 60_000,
+  }));
+  const body = JSON.parse(answer.body);
+  if (body.error) throw new Error(`hcsim ${method}: ${body.error.message}`);
+  return body.result;
 };
+
+interface VoteLine {
+  readonly blockHeight: number;
+  readonly durationMs: number;
+  readonly outcome: string;
+  readonly detail?: string;
+}
+
+/** stakepoold's "vote" log lines (logformat=json). */
+const voteLine = (line: string): VoteLine | undefined => {
+  if (!line.startsWith("{") || !line.includes('"vote"')) return undefined;
+  const entry = JSON.parse(line);
+  if (entry.message !== "vote") return undefined;
+  const a = entry.annotations ?? {};
+  return {
+    blockHeight: Number(a.blockHeight),
+    durationMs: Number(a.durationMs),
+    outcome: String(a.outcome),
+    ...(a.detail === undefined ? {} : { detail: String(a.detail) }),
+  };
+};
+
+export const voteLatencyBenchmark = (): Promise<VoteLatency> =>
+  withBenchDatabase(async (database, store) => {
+    const dir = await Deno.makeTempDir({ prefix: "hcs_bench_votes_" });
+    try {
+      return await withProcesses(async (start) => {
+        const sim = start(spawnDeno("hcsim", [
+          "bench/vote_sim_host.ts",
+          `${dir}/sim`,
+          String(USERS),
+          String(POOL_TICKETS),
+          String(FLOOR_TICKETS),
+        ]));
+        await sim.waitForLine((l) => l.startsWith("users "), "its users", 300_000);
+        await Effect.runPromise(migrate().pipe(Effect.provide(sqlLayer(database))));
+        await storeRegisteredUsers(database, JSON.parse(await Deno.readTextFile(`${dir}/sim/users.json`)), 7);
+        await sim.waitForLine((l) => l.startsWith("ready"), "ready", 420_000);
+        const setup: VoteBenchSetup = JSON.parse(await Deno.readTextFile(`${dir}/sim/setup.json`));
+        const endpoints: SimEndpoints = JSON.parse(await Deno.readTextFile(setup.endpointsFile));
+        const control: Endpoint = JSON.parse(await Deno.readTextFile(setup.controlFile));
+
+        const readyStarted = performance.now();
+        const stakepoolds = endpoints.nodes.map((node, i) => {
+          const spdDir = `${dir}/stakepoold${i}`;
+          Deno.mkdirSync(spdDir, { recursive: true });
+          const port = freePort();
+          Deno.writeTextFileSync(
+            `${spdDir}/stakepoold.conf`,
+            stakepooldConf({
+              dir: spdDir,
+              node,
+              net: endpoints.net,
+              coldWalletXpub: endpoints.coldWalletXpub,
+              poolFees: POOL_FEES,
+              database,
+              port,
+              controlSecret: CONTROL_SECRET,
+            }),
+          );
+          return {
+            process: start(
+              spawnDeno(`stakepoold ${i}`, ["stakepoold.ts", "-C", `${spdDir}/stakepoold.conf`]),
+            ),
+            port,
+            certFile: `${spdDir}/rpc.cert`,
+          };
+        });
+        const clients = await Promise.all(stakepoolds.map(async (s) => {
+          await s.process.waitForLine((l) => l.includes("control API listening"), "its control API", 180_000);
+          return makeStakepooldControlClient({
+            endpoint: { host: `127.0.0.1:${s.port}`, certPem: await Deno.readTextFile(s.certFile) },
+            secret: Redacted.make(CONTROL_SECRET),
+            timeoutMs: 30_000,
+          });
+        }));
+        const statusOf = (c: (typeof clients)[number]): Promise<StakepooldStatus> =>
+          Effect.runPromise(c.call(ControlApi.status, {}));
+        /** Polls every stakepoold until `ready` holds for it. */
+        const allReady = (what: string, ready: (s: StakepooldStatus) => boolean, timeoutMs: number) =>
+          Promise.all(clients.map(async (c, i) => {
+            const deadline = performance.now() + timeoutMs;
+            while (true) {
+              const status = await statusOf(c);
+              if (ready(status)) return status;
+              if (performance.now() > deadline) {
+                throw new Error(
+                  `stakepoold ${i}: no ${what} within ${timeoutMs / 1000} s: ${JSON.stringify(status)}`,
+                );
+              }
+              await new Promise((r) => setTimeout(r, 500));
+            }
+          }));
+        await allReady("users", (s) => s.userVotingConfigs === USERS, 60_000);
+        // The setup's tickets are mined now; each stakepoold admits them as hcd announces them live.
+        for (let i = 0; i < setup.setupBlocks; i++) await controlCall(control, "generate", [1]);
+        const statuses = await allReady(
+          `${setup.poolTickets.length} live tickets`,
+          (s) => s.liveTickets + s.votes.voted + s.votes.duplicate >= setup.poolTickets.length - 100,
+          300_000,
+        );
+        const stakepooldReadySeconds = (performance.now() - readyStarted) / 1000;
+
+        await Deno.writeTextFile(`${dir}/pool.json`, JSON.stringify(setup.poolTickets));
+        await Deno.writeTextFile(`${dir}/floor.json`, JSON.stringify(setup.floorTickets));
+        const floors = endpoints.nodes.map((node, i) =>
+          start(spawnDeno(`floor ${i}`, [
+            "bench/vote_floor.ts",
+            JSON.stringify(node),
+            `${dir}/pool.json`,
+            `${dir}/floor.json`,
+          ]))
+        );
+        await Promise.all(floors.map((f) => f.waitForLine((l) => l === "ready", "ready", 60_000)));
+
+        const pool = new Set(setup.poolTickets);
+        const poolLatencies: Array<number> = [];
+        const floorLatencies: Array<number> = [];
+        let votes = 0;
+        const failures: Array<string> = [];
+        const byHeight = (p: ChildProcess, height: number) =>
+          p.lines.map(voteLine).filter((v): v is VoteLine => v?.blockHeight === height);
+        for (let block = 0; block < WARM_UP_BLOCKS + MEASURED_BLOCKS; block++) {
+          await controlCall(control, "generate", [1]);
+          const state = await controlCall(control, "chainstate");
+          const winners = (state.winners as ReadonlyArray<string>).filter((t) => pool.has(t)).length;
+          if (winners === 0) continue;
+          const height = state.height as number;
+          const floorLines = await Promise.all(
+            floors.map((f) =>
+              f.waitForLine((l) => l.startsWith(`{"height":${height},`), `block ${height}`, 30_000)
+            ),
+          );
+          const spdLines = await Promise.all(stakepoolds.map(async ({ process }) => {
+            await process.waitForLine(
+              () => byHeight(process, height).length >= winners,
+              `${winners} votes at ${height}`,
+              30_000,
+            );
+            return byHeight(process, height);
+          }));
+          if (block < WARM_UP_BLOCKS) continue;
+          for (const line of floorLines) {
+            const f = JSON.parse(line);
+            if (f.error) throw new Error(`floor at ${height}: ${f.error}`);
+            floorLatencies.push(f.ms);
+          }
+          for (const lines of spdLines) {
+            // A failed vote is an answer too (counted, and reported with hcd's or the wallet's words).
+            for (const l of lines) if (l.outcome === "failed") failures.push(`${height}: ${l.detail}`);
+            poolLatencies.push(Math.max(...lines.map((l) => l.durationMs)));
+            votes += lines.length;
+          }
+        }
+        if (poolLatencies.length === 0) throw new Error("no pool ticket was drawn");
+        const p99 = percentile(poolLatencies, 99);
+        const floorP99 = percentile(floorLatencies, 99);
+        return {
+          p50Ms: percentile(poolLatencies, 50),
+          p99Ms: p99,
+          floorP50Ms: percentile(floorLatencies, 50),
+          floorP99Ms: floorP99,
+          ratioP99: p99 / floorP99,
+          blocks: MEASURED_BLOCKS,
+          samples: poolLatencies.length,
+          votes,
+          failedVotes: failures.length,
+          ...(failures.length > 0 ? { firstFailure: failures[0] } : {}),
+          liveTickets: Math.min(...statuses.map((s) => s.liveTickets)),
+          users: USERS,
+          store,
+          simSetupSeconds: setup.setupSeconds,
+          stakepooldReadySeconds,
+        };
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+
+if (import.meta.main) console.log(await voteLatencyBenchmark());
