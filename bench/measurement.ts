@@ -6,15 +6,6 @@ export interface Measurement {
   readonly unit: string;
 }
 
-/** Runs `f` and returns its result with the wall time it took, in milliseconds. */
-export const timed = async <A>(
-  f: () => A | Promise<A>,
-): Promise<{ readonly result: A; readonly ms: number }> => {
-  const start = performance.now();
-  const result = await f();
-  return { result, ms: performance.now() - start };
-};
-
 /** The nearest-rank percentile (0 < p ≤ 100) of a non-empty sample. */
 export const percentile = (sample: ReadonlyArray<number>, p: number): number => {
   const sorted = [...sample].sort((a, b) => a - b);
