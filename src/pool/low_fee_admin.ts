@@ -5,11 +5,13 @@
 import { Clock, Effect } from "effect";
 import { audit } from "../accounts/audit.ts";
 import { rejected } from "../accounts/errors.ts";
-import { PoolSettings } from "../accounts/pool_settings.ts";
 import type { User } from "../domain/models.ts";
+import { chainBlockTime, ticketVotableUntil } from "../domain/ticket_expiry.ts";
+import { RpcCode, type RpcDecodeError, type RpcError } from "../rpc/errors.ts";
 import { LowFeeTickets } from "../storage/low_fee_tickets.ts";
 import { StakepooldWatch } from "../tickets/stakepoold_watch.ts";
 import { StakepooldClients } from "../wallets/stakepoolds.ts";
+import { VotingWallets, type WalletMethods } from "../wallets/voting_wallets.ts";
 
 const TICKET_HASH = /^[0-9a-f]{64}$/;
 
@@ -48,6 +50,60 @@ const checkedHashes = (hashes: ReadonlyArray<string>) =>
 
 const pushToStakepoolds = Effect.flatMap(StakepooldClients, (s) => s.updateAll("tickets"));
 
+/** Other tickets of a wallet whose blocks' header times show the chain's pace. */
+const PACE_SAMPLE = 8;
+
+/** hcwallet has no such transaction (-5): a ticket it does not hold (yet), or only in its stake manager. */
+const walletLacks = (e: RpcError | RpcDecodeError) =>
+  e._tag === "RpcCallError" && e.code === RpcCode.invalidAddressOrKey;
+
+/**
+ * What one wallet shows of the chain: each ticket's height (absent: not mined, or unknown to it), a
+ * few more tickets' blocks, and its best height, read last so that a block arriving meanwhile
+ * makes the heights later, not earlier.
+ */
+const chainSeenBy = (hashes: ReadonlyArray<string>) => (rpc: WalletMethods) =>
+  Effect.gen(function* () {
+    const { hashes: tickets } = yield* rpc.getTickets(true);
+    const sample = [...hashes, ...tickets.filter((t) => !hashes.includes(t)).slice(0, PACE_SAMPLE)];
+    const mined = yield* Effect.forEach(sample, (hash) =>
+      rpc.getTransaction(hash).pipe(
+        Effect.map((tx) => ({ hash, confirmations: tx.confirmations, time: tx.blocktime })),
+        Effect.catchIf(walletLacks, () => Effect.succeed(undefined)),
+      ), { concurrency: 4 });
+    const best = yield* rpc.getBestBlock();
+    const stamps = mined.flatMap((m) =>
+      m === undefined || m.confirmations <= 0 || m.time === undefined ? [] : [{
+        hash: m.hash,
+        height: best.height - m.confirmations + 1,
+        time: m.time,
+      }]
+    );
+    return { bestHeight: best.height, stamps };
+  });
+
+/**
+ * Per ticket, the latest time it may still vote (LowFeeTicket.Expires): from its height, at the
+ * chain's slowest recent pace (never below the target), with margin; of all wallets that
+ * answered, the latest.
+ */
+const votableUntil = (hashes: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const vw = yield* VotingWallets;
+    const { answers } = yield* vw.fanOut("gettransaction", chainSeenBy(hashes));
+    const now = Math.floor((yield* Clock.currentTimeMillis) / 1000);
+    const until = new Map(hashes.map((h) => [h, now]));
+    for (const { value: { bestHeight, stamps } } of answers) {
+      const blockTime = chainBlockTime(vw.net, { bestHeight, now, blocks: stamps });
+      for (const hash of hashes) {
+        const ticketHeight = stamps.find((s) => s.hash === hash)?.height;
+        const estimate = ticketVotableUntil(vw.net, { ticketHeight, bestHeight, now, blockTime });
+        until.set(hash, Math.max(until.get(hash)!, estimate));
+      }
+    }
+    return until;
+  });
+
 export const addLowFeeTickets = (r: LowFeeChange) =>
   Effect.gen(function* () {
     const hashes = yield* checkedHashes(r.hashes);
@@ -57,14 +113,19 @@ export const addLowFeeTickets = (r: LowFeeChange) =>
     const byHash = new Map(ignored.tickets.map((t) => [t.TicketHash, t]));
     const gone = hashes.find((h) => !byHash.has(h));
     if (gone !== undefined) return yield* rejected(`ticket ${gone} is no longer present`);
-    const { net } = yield* PoolSettings;
-    // The latest it could still vote, as the original estimated it: expiry blocks at 105 % of the block time.
-    const expires = Math.floor((yield* Clock.currentTimeMillis) / 1000) +
-      Math.ceil(net.ticketExpiry * net.targetTimePerBlock * 1.05);
+    // The original estimated now + TicketExpiry × target block time × 1.05 for all: on a chain
+    // slower than its target that stopped voting tickets that could still win.
+    const expires = yield* votableUntil(hashes).pipe(
+      Effect.mapError((e) => rejected(`cannot tell how long the tickets can vote: ${e.message}`)),
+    );
     const added = yield* Effect.flatMap(LowFeeTickets, (t) =>
       t.add(
         r.admin.UserId,
-        hashes.map((h) => ({ TicketHash: h, TicketAddress: byHash.get(h)!.TicketAddress, Expires: expires })),
+        hashes.map((h) => ({
+          TicketHash: h,
+          TicketAddress: byHash.get(h)!.TicketAddress,
+          Expires: expires.get(h)!,
+        })),
       ));
     yield* audit({
       userId: r.admin.UserId,
