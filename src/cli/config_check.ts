@@ -5,6 +5,7 @@
 // it is required) and the reader runs again, until it accepts the rest. Secrets are never printed.
 // Without --program the file's option names decide (the program that knows more of them).
 import { basename, join } from "node:path";
+import { parseArgs } from "node:util";
 import { Data, Effect, Either } from "effect";
 import { defaultAppHome } from "../config/database.ts";
 import { parseIni } from "../config/ini.ts";
@@ -165,34 +166,37 @@ export const programFor = (text: string): Program => {
   return unknown("stakepoold") < unknown("hcstakepool") ? "stakepoold" : "hcstakepool";
 };
 
+const USAGE = "check <file> [--program hcstakepool|stakepoold]";
+
 export default command({
   name: "config",
-  usage: "check <file> [--program hcstakepool|stakepoold]",
+  usage: USAGE,
   summary: "check an hcstakepool.conf or stakepoold.conf and name every wrong option",
   run: (argv) =>
     Effect.gen(function* () {
-      const [sub, file, ...rest] = argv;
-      if (sub !== "check" || file === undefined) {
-        return yield* new UsageError({
-          message: "usage: hcpool config check <file> [--program hcstakepool|stakepoold]",
-        });
+      const usage = `usage: hcpool config ${USAGE}`;
+      // Flags may come before or after the file.
+      const parsed = yield* Effect.try({
+        try: () =>
+          parseArgs({ args: [...argv], options: { program: { type: "string" } }, allowPositionals: true }),
+        catch: (e) => new UsageError({ message: `${e instanceof Error ? e.message : e}; ${usage}` }),
+      });
+      const [sub, file, ...extra] = parsed.positionals;
+      if (sub !== "check" || file === undefined || extra.length > 0) {
+        return yield* new UsageError({ message: usage });
       }
-      const programFlag = rest[0] === "--program"
-        ? rest[1]
-        : rest[0]?.startsWith("--program=")
-        ? rest[0].slice("--program=".length)
-        : undefined;
-      if (rest.length > 0 && programFlag !== "hcstakepool" && programFlag !== "stakepoold") {
-        return yield* new UsageError({ message: "--program: expected hcstakepool or stakepoold" });
+      const programFlag = parsed.values.program;
+      if (programFlag !== undefined && programFlag !== "hcstakepool" && programFlag !== "stakepoold") {
+        return yield* new UsageError({
+          message: `--program: expected hcstakepool or stakepoold, got "${programFlag}"; ${usage}`,
+        });
       }
       const text = yield* Effect.tryPromise({
         try: () => Deno.readTextFile(file),
         catch: (e) =>
           new UsageError({ message: `cannot read ${file}: ${e instanceof Error ? e.message : e}` }),
       });
-      const program: Program = programFlag === "hcstakepool" || programFlag === "stakepoold"
-        ? programFlag
-        : programFor(text);
+      const program: Program = programFlag ?? programFor(text);
       const problems = yield* checkConfig(basename(file), text, program);
       if (problems.length > 0) return yield* new ConfigProblems({ file, program, problems });
       return { file, program, ok: true };

@@ -101,6 +101,19 @@ Deno.test("config check: a file the program accepts is ok; stakepoold.conf is to
       asPool.stderr,
       /hcdhost: unknown hcstakepool option.*walletcert: unknown hcstakepool option/,
     );
+    // Flags may come anywhere: before the file, or between "check" and the file.
+    for (
+      const args of [
+        ["--program", "hcstakepool", "check", `${dir}/stakepoold.conf`],
+        ["check", "--program=hcstakepool", `${dir}/stakepoold.conf`],
+      ]
+    ) {
+      const flagFirst = await runHcpool("config", ...args);
+      assert.deepEqual([flagFirst.code, flagFirst.stderr], [asPool.code, asPool.stderr], args.join(" "));
+    }
+    const badProgram = await runHcpool("config", "check", "--program", "hcd", `${dir}/stakepoold.conf`);
+    assert.equal(badProgram.code, 1);
+    assert.match(badProgram.stderr, /--program: expected hcstakepool or stakepoold, got "hcd"; usage: /);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
