@@ -970,7 +970,7 @@ export class SimNode {
           vout: 0,
         }]
         : [],
-      hex: toHex(serializeTx(tx)),
+      hex: toHex(stored?.bytes ?? serializeTx(tx)),
     };
   }
 }

@@ -102,8 +102,12 @@ export interface SyncOptions {
 /** Highest UserId + 1: the derivation indexes the wallets must watch. */
 const WATCHED_ADDRESSES = MAX_USER_ID + 1;
 
-/** gettransaction checks in flight per wallet. */
-const CHECK_CONCURRENCY = 16;
+/**
+ * gettransaction checks in flight per wallet: hcwallet answers each request in its own goroutine
+ * (a read of its database), so the round trips overlap; 64 checked 5 000 tickets about 1.6 times
+ * as fast as 16 against hcsim.
+ */
+const CHECK_CONCURRENCY = 64;
 
 /**
  * Waits before asking a wallet again for a rescan that left tickets missing: hcwallet drops a
