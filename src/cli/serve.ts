@@ -42,7 +42,7 @@ import { Users } from "../storage/users.ts";
 import { StakepooldWatch } from "../tickets/stakepoold_watch.ts";
 import { TicketView, type TicketViewTuning } from "../tickets/ticket_view.ts";
 import { AddressRegistration } from "../wallets/address_registration.ts";
-import { Reconciler } from "../wallets/reconciler.ts";
+import { Reconciler, repairsText } from "../wallets/reconciler.ts";
 import { StakepooldClients, stakepooldClientsLive } from "../wallets/stakepoolds.ts";
 import { VotingWallets, votingWalletsConfig } from "../wallets/voting_wallets.ts";
 import { type SyncProgress, syncWallets } from "../wallets/wallet_sync.ts";
@@ -170,13 +170,16 @@ export const startWebApp = (
       Effect.provide(Context.merge(storage, wallets)),
       Effect.mapError(failWith(EXIT.sync, "wallet sync")),
     );
-    yield* Effect.logInfo("wallet sync done").pipe(
+    // Wallets skipped or items left unrepaired need the operator: a warning, as the reconciler's.
+    const left = summary.skipped.length + summary.problems.length > 0;
+    yield* (left ? Effect.logWarning : Effect.logInfo)("wallet sync done").pipe(
       Effect.annotateLogs({
         voteVersion: summary.voteVersion,
         scripts: summary.scripts,
         tickets: summary.tickets,
-        skipped: summary.skipped.map((s) => `${s.wallet}: ${s.reason}`).join("; "),
-        problems: summary.problems.join("; "),
+        repaired: repairsText(summary),
+        skipped: summary.skipped.map((s) => `${s.wallet}: ${s.reason}`).join("; ") || "none",
+        problems: summary.problems.join("; ") || "none",
       }),
     );
 

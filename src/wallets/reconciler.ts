@@ -8,7 +8,7 @@ import { Clock, Context, Duration, Effect, Layer, Option, Ref, Schedule } from "
 import type { Users } from "../storage/users.ts";
 import { StakepooldClients } from "./stakepoolds.ts";
 import { VotingWallets } from "./voting_wallets.ts";
-import { repairCount, type SyncSummary, syncWallets } from "./wallet_sync.ts";
+import { type SyncSummary, syncWallets } from "./wallet_sync.ts";
 
 export interface ReconcileReport {
   readonly at: Date;
@@ -19,6 +19,19 @@ export interface ReconcileReport {
   /** What needs an operator: the round's failure, wallets skipped, items not repaired, stakepoolds not told. */
   readonly problems: ReadonlyArray<string>;
 }
+
+/** What a sync repaired, wallet by wallet, for a log line; "none" when it repaired nothing. */
+export const repairsText = (summary: SyncSummary): string => {
+  const wallets = summary.repaired.flatMap((r) => {
+    const done = [
+      ...(r.scriptsImported > 0 ? [`${r.scriptsImported} script(s) imported`] : []),
+      ...(r.rescannedFrom !== undefined ? [`rescanned from block ${r.rescannedFrom}`] : []),
+      ...(r.ticketsAdded > 0 ? [`${r.ticketsAdded} ticket(s) made votable`] : []),
+    ];
+    return done.length === 0 ? [] : [`${r.wallet}: ${done.join(", ")}`];
+  });
+  return wallets.length === 0 ? "none" : wallets.join("; ");
+};
 
 export interface ReconcilerConfig {
   /** Default 5 minutes. */
@@ -96,11 +109,11 @@ const makeReconciler = Effect.gen(function* () {
   const runOnce = round.pipe(
     Effect.tap((report) => Ref.set(last, Option.some(report))),
     Effect.tap((report) => {
-      const repaired = report.summary === undefined ? 0 : repairCount(report.summary);
+      const repaired = report.summary === undefined ? "none" : repairsText(report.summary);
       const annotations = { repaired, problems: report.problems.join("; ") };
       return report.problems.length > 0
         ? Effect.logWarning("wallet reconciliation left problems").pipe(Effect.annotateLogs(annotations))
-        : repaired > 0
+        : repaired !== "none"
         ? Effect.logInfo("wallet reconciliation repaired wallets").pipe(Effect.annotateLogs(annotations))
         : Effect.logDebug("wallets consistent");
     }),

@@ -2,17 +2,64 @@
 // start-up failure exits with the original's code and one line naming the cause; SIGTERM stops a
 // running pool cleanly (exit 0, port closed).
 import assert from "node:assert/strict";
+import { Effect, Layer } from "effect";
 import { runHcpool } from "../support/hcpool.ts";
 import { writePoolConf } from "../support/pool_conf.ts";
-import { startSimNetwork } from "../../src/sim/network.ts";
+import { type SimNetwork, startSimNetwork } from "../../src/sim/network.ts";
 import { EXIT } from "../../src/cli/serve.ts";
+import { walletRpc } from "../../src/rpc/hc_methods.ts";
+import { databaseLayer } from "../../src/storage/database.ts";
+import { Users } from "../../src/storage/users.ts";
+import { clientFor, derived } from "../sim/helpers.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/**
+ * A user of the embedded store in `datadir` whose ticket script only wallets 1 and 2 hold (wallet 3
+ * was restored from the seed, say): the start-up sync has something to repair.
+ */
+const userMissingOnWallet3 = (sim: SimNetwork, datadir: string) =>
+  Effect.gen(function* () {
+    const [w1, w2] = yield* Effect.forEach(sim.endpoints.nodes.slice(0, 2), (n) =>
+      Effect.map(clientFor(n.wallet), walletRpc));
+    const userWallet = walletRpc(yield* clientFor(sim.endpoints.userWallet));
+    const userKey = (yield* userWallet.validateAddress(yield* userWallet.getNewAddress())).pubkeyaddr!;
+    const users = yield* Users;
+    const user = yield* users.create({
+      email: "restored@example.test",
+      passwordHash: "$2a$10$abcdefghijklmnopqrstuuq0A7mXhbTnH7pXo0a3Hn4sXbFqZWq6",
+      emailToken: "",
+      voteBits: 1,
+      voteBitsVersion: 7,
+      emailVerified: 1,
+    });
+    const poolKey = derived(sim.endpoints.votingWalletXpub, user.UserId).pubKeyAddress;
+    const multisig = yield* w1.createMultisig(1, [poolKey, userKey]);
+    for (const w of [w1, w2]) {
+      yield* w.importScript(multisig.redeemScript, false);
+    }
+    yield* users.setMultisig(user.UserId, {
+      MultiSigAddress: multisig.address,
+      MultiSigScript: multisig.redeemScript,
+      PoolPubKeyAddr: poolKey,
+      UserPubKeyAddr: userKey,
+      UserFeeAddr: derived(sim.endpoints.coldWalletXpub, user.UserId).address,
+      HeightRegistered: sim.chain.height,
+    });
+  }).pipe(
+    Effect.scoped,
+    Effect.provide(
+      Layer.provideMerge(Users.layer, databaseLayer({ dbport: 3306, dbname: "", dbuser: "", datadir })),
+    ),
+    Effect.runPromise,
+  );
 
 const withConf = async (
   f: (
     conf: (extra: Record<string, string>) => Promise<string>,
     certs: ReadonlyArray<string>,
+    sim: SimNetwork,
+    datadir: string,
   ) => Promise<void>,
 ) => {
   const datadir = await Deno.makeTempDir({ prefix: "hcs_serve_" });
@@ -30,7 +77,7 @@ const withConf = async (
       );
       return file;
     };
-    await f(conf, sim.endpoints.nodes.map((n) => n.wallet.cert));
+    await f(conf, sim.endpoints.nodes.map((n) => n.wallet.cert), sim, datadir);
   } finally {
     await sim.close();
     await Deno.remove(datadir, { recursive: true });
@@ -107,8 +154,9 @@ const readUntil = async (
   }
 };
 
-Deno.test("serve (main.ts with no command): syncs the wallets, serves pages, and stops on SIGTERM", () =>
-  withConf(async (conf) => {
+Deno.test("serve (main.ts with no command): syncs the wallets, says what it repaired, serves pages, and stops on SIGTERM", () =>
+  withConf(async (conf, _certs, sim, datadir) => {
+    await userMissingOnWallet3(sim, datadir);
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", MAIN, "-C", await conf({})],
       stdout: "null",
@@ -117,7 +165,11 @@ Deno.test("serve (main.ts with no command): syncs the wallets, serves pages, and
     const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
     const seen: Array<string> = [];
     try {
-      await readUntil(reader, /wallet sync done/, seen);
+      const synced = await readUntil(reader, /wallet sync done/, seen);
+      assert.match(synced, /level=INFO/);
+      assert.match(synced, /repaired="wallet 3: 1 script\(s\) imported, rescanned from block \d+"/);
+      assert.match(synced, / skipped=none /);
+      assert.match(synced, / problems=none\b/);
       const listening = await readUntil(reader, /web app listening/, seen);
       const address = /address=(\S+)/.exec(listening)?.[1];
       assert.ok(address, listening);
