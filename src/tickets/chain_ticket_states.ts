@@ -64,7 +64,7 @@ const askWallet = (rpc: WalletMethods, height: number, tickets: ReadonlyArray<Ti
     ).pipe(Effect.map((bitsets) => bitsets.map((b) => bitsetMembers(b, notLive.length))));
     if (Either.isLeft(expired)) return Either.left(`existsexpiredtickets answered ${expired.left}`);
     if (Either.isLeft(missed)) return Either.left(`existsmissedtickets answered ${missed.left}`);
-    // hcd keeps an expired ticket among the missed ones too; neither is a ticket a vote spent.
+    // Expired wins: an expired ticket may be in hcd's missed set too (dcrd keeps it there).
     notLive.forEach((hash, i) =>
       states.set(hash, expired.right[i] ? "expired" : missed.right[i] ? "missed" : "spent")
     );

@@ -38,6 +38,7 @@ import {
   applyEvent,
   awaitsWallet,
   type ChainView,
+  combineUserInfo,
   emptyUserTickets,
   hasUnsureLowFee,
   listTickets,
@@ -119,7 +120,7 @@ export class TicketView extends Context.Tag("hcstakepool/TicketView")<TicketView
   static readonly layer = (options: TicketViewOptions) => Layer.scoped(TicketView, makeTicketView(options));
 }
 
-/** stakepooluserinfo on the usable wallets: the fullest answer (the reconciler repairs a wallet that lacks tickets). */
+/** stakepooluserinfo on the usable wallets, combined (the reconciler repairs a wallet that lacks tickets). */
 const readUserInfo = (vw: VotingWalletsApi, address: string) =>
   Effect.gen(function* () {
     const { answers, down } = yield* vw.fanOut("stakepooluserinfo", (rpc) => rpc.stakePoolUserInfo(address));
@@ -127,8 +128,7 @@ const readUserInfo = (vw: VotingWalletsApi, address: string) =>
       return yield* new WalletsUnavailable({ method: "stakepooluserinfo", available: 0, required: 1, down });
     }
     const size = (a: StakePoolUserInfoResult) => a.tickets.length + a.invalid.length;
-    const fullest = answers.reduce((best, a) => (size(a.value) > size(best.value) ? a : best));
-    if (answers.some((a) => size(a.value) !== size(fullest.value))) {
+    if (answers.some((a) => size(a.value) !== size(answers[0].value))) {
       yield* Effect.logWarning("wallets list different tickets for a user").pipe(
         Effect.annotateLogs({
           address,
@@ -136,7 +136,7 @@ const readUserInfo = (vw: VotingWalletsApi, address: string) =>
         }),
       );
     }
-    return fullest.value;
+    return combineUserInfo(answers.map((a) => a.value));
   }).pipe(Effect.withSpan("TicketView.readUserInfo"));
 
 interface Entry {

@@ -89,6 +89,28 @@ const differs = (a: PoolTicket, b: PoolTicket): boolean =>
 
 const isZeroHash = (h: string) => /^0+$/.test(h);
 
+type WalletTicket = StakePoolUserInfoResult["tickets"][number];
+
+/**
+ * The voting wallets' answers as one: a ticket any of them reports spent is spent (one wallet's
+ * record may have been set back to "live" by an addticket, realnodes FINDINGS 4), and one any of
+ * them lists invalid is invalid unless spent (addticket also clears a wallet's invalid mark).
+ */
+export const combineUserInfo = (answers: ReadonlyArray<StakePoolUserInfoResult>): StakePoolUserInfoResult => {
+  const tickets = new Map<string, WalletTicket>();
+  for (const answer of answers) {
+    for (const t of answer.tickets) {
+      const known = tickets.get(t.ticket);
+      const better = known === undefined || (known.status === "live" && t.status !== "live") ||
+        (known.status === t.status && known.ticketheight === 0 && t.ticketheight > 0);
+      if (better) tickets.set(t.ticket, t);
+    }
+  }
+  const invalid = new Set(answers.flatMap((a) => a.invalid));
+  for (const hash of invalid) if (tickets.get(hash)?.status === "live") tickets.delete(hash);
+  return { tickets: [...tickets.values()], invalid: [...invalid] };
+};
+
 /** A fresh wallet answer over what the pool knew (the rules above). */
 export const mergeUserInfo = (previous: UserTickets, info: StakePoolUserInfoResult): UserTickets => {
   const tickets = new Map<string, PoolTicket>();

@@ -12,6 +12,7 @@ import {
   applyEvent,
   awaitsWallet,
   type ChainTicketState,
+  combineUserInfo,
   emptyUserTickets,
   hasUnsureLowFee,
   listTickets,
@@ -280,4 +281,26 @@ Deno.test("hcd's word where events were missed: asked about tickets with a heigh
   assert.equal(shown(reread).get(hash(7))?.section, "invalid");
   // Nothing new from hcd: nothing changes.
   assert.equal(applyChainStates(reread, new Map([[hash(4), "live"]]), 190).changed, false);
+});
+
+Deno.test("the wallets' answers combined: spent in any is spent (an addticket set one back to live), invalid in any is invalid unless spent", () => {
+  const combined = combineUserInfo([
+    // As realnodes FINDINGS 4: the wallet sync's addticket turned 2 back to live on one wallet,
+    // and made the low-fee 3 a live ticket on another.
+    { tickets: [live(1, 100), live(2, 90), voted(4, 95, 120)], invalid: [hash(3)] },
+    { tickets: [live(1, 100), voted(2, 90, 130), live(3, 91)], invalid: [hash(4)] },
+    { tickets: [live(1, 0)], invalid: [] },
+  ]);
+  const byHash = new Map(combined.tickets.map((t) => [t.ticket, t]));
+  assert.deepEqual([...byHash.keys()].sort(), [hash(1), hash(2), hash(4)]);
+  assert.equal(byHash.get(hash(1))?.ticketheight, 100);
+  assert.deepEqual([byHash.get(hash(2))?.status, byHash.get(hash(2))?.spentby], ["voted", hash(1002)]);
+  assert.equal(byHash.get(hash(4))?.status, "voted");
+  const state = mergeUserInfo(emptyUserTickets(ADDRESS), combined);
+  assert.deepEqual(Object.fromEntries(shown(state)), {
+    [hash(1)]: { section: "live", spentBy: undefined },
+    [hash(2)]: { section: "voted", spentBy: hash(1002) },
+    [hash(3)]: { section: "invalid", spentBy: undefined },
+    [hash(4)]: { section: "voted", spentBy: hash(1004) },
+  });
 });
