@@ -186,12 +186,19 @@ interface Needed {
 
 /** What the sync learnt of a ticket it must place: needed (a pool ticket), or why it leaves it. */
 type Placement =
-  | { readonly kind: "pool"; readonly height: number }
+  /** It pays `script`, a user's: a wallet must hold it, found by a rescan from `height`. */
+  | { readonly kind: "pool"; readonly script: string; readonly height: number }
   | { readonly kind: "unmined" }
   /** It pays no user's script. */
   | { readonly kind: "foreign" }
   /** Neither a wallet nor hcd gave its transaction (or it is not a ticket). */
   | { readonly kind: "unknown" };
+
+/** A user's script (hex) and the height it was registered at. */
+interface PoolScript {
+  readonly script: string;
+  readonly height: number;
+}
 
 /** One wallet's repair: what it imports, which tickets it must hold, where its rescan begins. */
 interface WalletPlan {
@@ -296,9 +303,9 @@ export const syncWallets = (
         for (const hash of value[1].hashes) owners.set(hash, [...(owners.get(hash) ?? []), wallet]);
       }
       const ticketWallets = listedTickets.answers.map((a) => a.wallet);
-      const poolScripts = new Map<string, number>();
+      const poolScripts = new Map<string, PoolScript>();
       for (const [script, height] of registered) {
-        Either.map(fromHex(script), (bytes) => poolScripts.set(toHex(hash160(bytes)), height));
+        Either.map(fromHex(script), (bytes) => poolScripts.set(toHex(hash160(bytes)), { script, height }));
       }
       const placements = new Map<string, Placement>();
       const place = (hex: string, minedAt: number | undefined) => placement(hex, minedAt, poolScripts);
@@ -370,21 +377,56 @@ export const syncWallets = (
       for (const wallet of ticketWallets) {
         const plan = plans.get(wallet.name)!;
         if (plan.down) continue;
-        const hashes = [...lacking.get(wallet.name)!, ...(unvotable.get(wallet.name) ?? [])];
-        const ticked = lacking.get(wallet.name)!.length;
+        const lacked = lacking.get(wallet.name)!;
         const placed = yield* Effect.forEach(
-          hashes,
-          (hash, i) => i < ticked ? Effect.zipLeft(placementOf(hash), ticketTick) : placementOf(hash),
+          lacked,
+          (hash) => Effect.zipLeft(placementOf(hash), ticketTick),
           { concurrency: CHECK_CONCURRENCY },
         );
-        placed.forEach((placement, i) => {
-          if (placement.kind === "pool") {
-            plan.needed.push({ hash: hashes[i], height: placement.height });
-            needRescan(plan, placement.height);
-          } else if (placement.kind === "foreign") foreignTickets.add(hashes[i]);
-          else if (placement.kind === "unknown") unknownTickets.add(hashes[i]);
+        // A wallet that held the ticket's script may have it although it did not list it: its
+        // list was read after a block that spent it. Only one that lacks it needs a rescan.
+        const pool = lacked.flatMap((hash, i) => {
+          const p = placed[i];
+          if (p.kind === "foreign") foreignTickets.add(hash);
+          else if (p.kind === "unknown") unknownTickets.add(hash);
           // An unmined ticket is left to the blocks: a wallet holding its script sees it mined.
+          return p.kind === "pool" ? [{ hash, script: p.script, height: p.height }] : [];
         });
+        const tip = tips.get(wallet.name)!;
+        const scriptsHeld = held.get(wallet.name);
+        const absent = yield* Effect.filter(pool, (t) =>
+          scriptsHeld?.has(t.script)
+            ? Effect.map(heldBy(wallet, t.hash, tip), (h) => {
+              if (h.kind === "down") {
+                plan.down = true;
+              }
+              if (h.kind === "failed") {
+                plan.problems.push(`${wallet.name}: gettransaction ${t.hash}: ${h.detail}`);
+              }
+              return h.kind === "absent";
+            })
+            : Effect.succeed(true), { concurrency: CHECK_CONCURRENCY });
+        const listedUnvotable = yield* Effect.forEach(
+          unvotable.get(wallet.name) ?? [],
+          (hash) =>
+            Effect.map(placementOf(hash), (p) => ({ hash, p })),
+          { concurrency: CHECK_CONCURRENCY },
+        );
+        const needed = [
+          ...absent,
+          ...listedUnvotable.flatMap(({ hash, p }) => {
+            if (p.kind === "foreign") {
+              foreignTickets.add(hash);
+            } else if (p.kind === "unknown") {
+              unknownTickets.add(hash);
+            }
+            return p.kind === "pool" ? [{ hash, height: p.height }] : [];
+          }),
+        ];
+        for (const t of needed) {
+          plan.needed.push({ hash: t.hash, height: t.height });
+          needRescan(plan, t.height);
+        }
       }
       if (foreignTickets.size > 0) {
         problems.push(
@@ -402,7 +444,9 @@ export const syncWallets = (
       // One rescan per wallet that needs it, then each ticket it must hold checked.
       const rescanTick = yield* progressCounter(
         "rescans",
-        [...plans.values()].filter((p) => !p.down && p.rescanFrom !== undefined).length,
+        [...plans.values()].filter((p) =>
+          !p.down && p.rescanFrom !== undefined
+        ).length,
         options,
       );
       const repaired = yield* Effect.forEach([...plans.values()], (plan) =>
@@ -443,17 +487,17 @@ export const syncWallets = (
 const placement = (
   hex: string,
   minedAt: number | undefined,
-  poolScripts: ReadonlyMap<string, number>,
+  poolScripts: ReadonlyMap<string, PoolScript>,
 ): Placement =>
   Either.match(Either.flatMap(txFromHex(hex), parseTicket), {
     onLeft: (): Placement => ({ kind: "unknown" }),
     onRight: (ticket): Placement => {
-      const registeredAt = ticket.votingDest.kind === "scripthash"
+      const paid = ticket.votingDest.kind === "scripthash"
         ? poolScripts.get(toHex(ticket.votingDest.hash160))
         : undefined;
-      return registeredAt === undefined
+      return paid === undefined
         ? { kind: "foreign" }
-        : { kind: "pool", height: minedAt ?? registeredAt };
+        : { kind: "pool", script: paid.script, height: minedAt ?? paid.height };
     },
   });
 

@@ -124,6 +124,11 @@ Deno.test("a low-fee ticket stays invalid on a restored wallet, and a voted tick
     );
     for (const w of [first, second, third]) assert.deepEqual(records(w, address), expected, w.name);
     assert.deepEqual(summary.problems, []);
+    assert.deepEqual(
+      summary.repaired.map((r) => [r.wallet, r.rescannedFrom === undefined]),
+      [["wallet 1", true], ["wallet 2", true], ["wallet 3", false]],
+      "wallet 2 holds the voted ticket it did not list: no rescan; the restored wallet 3 rescans",
+    );
     assert.deepEqual(third.getTickets(true), [lowFee], "listed: hcwallet keeps an invalid ticket it found");
     assert.ok(third.storedTx(lowFee) !== undefined, "the restored wallet found the low-fee ticket itself");
   }));
