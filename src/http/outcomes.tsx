@@ -5,7 +5,7 @@
 //   page         a status page with the error's message (403, 404, 413, 429 …)
 //   maintenance  the wallet commands are stopped or too few wallets answer: 503 maintenance page
 // Anything else (a database failure, a bug) is logged with its cause and shown as a plain 500
-// page that reveals nothing.
+// page that reveals nothing — or, when the database does not answer, a 503 saying so.
 import { Cause, Effect, Exit, Option } from "effect";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { MaintenanceView, StatusView } from "../../templates/error.tsx";
@@ -47,13 +47,55 @@ const isTagged = (e: unknown): e is Tagged =>
 export const INTERNAL_ERROR_TEXT =
   "Something went wrong on our side. It has been logged; please try again later.";
 
-/** The 500 page; the cause goes to the log only (path without its query: links carry tokens). */
+export const DATABASE_DOWN_TEXT =
+  "The pool's database is not answering right now. Please try again in a minute.";
+
+/** Error codes of a database that cannot be reached or went away (node and mysql2; SQLite's lock). */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
+  "ER_CON_COUNT_ERROR",
+  "SQLITE_BUSY",
+]);
+
+/** Whether a failure comes from the database being unreachable, looking through causes and Causes. */
+const databaseUnreachable = (u: unknown, depth = 0): boolean => {
+  if (depth > 8 || typeof u !== "object" || u === null) return false;
+  if (Cause.isCause(u)) {
+    return [...Cause.failures(u), ...Cause.defects(u)].some((e) => databaseUnreachable(e, depth + 1));
+  }
+  const code = (u as { readonly code?: unknown }).code;
+  return (typeof code === "string" && UNREACHABLE_CODES.has(code)) ||
+    databaseUnreachable((u as { readonly cause?: unknown }).cause, depth + 1);
+};
+
+/**
+ * The 500 page; the cause goes to the log only (path without its query: links carry tokens). A
+ * database that does not answer is a 503 saying so instead: it passes, and nothing is wrong with
+ * the request.
+ */
 export const internalErrorPage = async (c: Ctx, cause: Cause.Cause<unknown>): Promise<Response> => {
+  const unavailable = databaseUnreachable(cause);
   await c.var.run(
-    Effect.logError("request failed", cause).pipe(
-      Effect.annotateLogs({ method: c.req.method, path: c.req.path }),
-    ),
+    Effect.logError(unavailable ? "request failed: the database is unreachable" : "request failed", cause)
+      .pipe(
+        Effect.annotateLogs({ method: c.req.method, path: c.req.path }),
+      ),
   );
+  if (unavailable) {
+    c.header("Retry-After", "60");
+    return render(
+      c,
+      { title: "Temporarily unavailable", status: 503 },
+      <StatusView title="Temporarily unavailable" message={DATABASE_DOWN_TEXT} />,
+    );
+  }
   return render(
     c,
     { title: "Error", status: 500 },
