@@ -3,11 +3,14 @@
 // toward zero like Go's int64(float64).
 import type { NetName, NetParams } from "./params.ts";
 
-/** Sum of each net's block-one ledger (hcd chaincfg/premine.go), paid instead of the subsidy at height 1. */
+/**
+ * Sum of each net's block-one ledger (hcd 27c7ab1 chaincfg/premine.go), paid instead of the
+ * subsidy at height 1. Simnet's ledger has two payouts of 100 000 HC (Decred's had three).
+ */
 export const BLOCK_ONE_SUBSIDY: Readonly<Record<NetName, bigint>> = {
   mainnet: (41326010n + 2000000n) * 100000000n,
   testnet2: 40000000n * 100000000n,
-  simnet: 3n * 100000n * 100000000n,
+  simnet: 2n * 100000n * 100000000n,
 };
 
 /** Linear decay per reduction interval in the first ~99 years, as a fraction of 1e8. */

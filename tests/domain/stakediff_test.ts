@@ -13,13 +13,13 @@ import {
 const uniform = (block: StakeDiffBlock) => (_height: number) => block;
 
 Deno.test("estimateSupply follows HC's series: block one ledger, full intervals, current interval", () => {
-  // 3e13 ledger + 25 blocks of 6.4e8 − 2 base subsidies for blocks 0 and 1.
-  assert.equal(estimateSupply(simnet, 24), 30_000_000_000_000n + 25n * 640_000_000n - 1_280_000_000n);
+  // 2e13 ledger + 25 blocks of 6.4e8 − 2 base subsidies for blocks 0 and 1.
+  assert.equal(estimateSupply(simnet, 24), 20_000_000_000_000n + 25n * 640_000_000n - 1_280_000_000n);
   // Two reductions: 128·6.4e8·(1 + 0.99940637·0.999) = 163709498460.5696 in the full intervals,
   // then 45 blocks of trunc(6.4e8·(1 − 2·0.00059363)·0.999²) = 637962312.
   assert.equal(
     estimateSupply(simnet, 300),
-    30_000_000_000_000n + 163_709_498_460n + 45n * 637_962_312n - 1_280_000_000n,
+    20_000_000_000_000n + 163_709_498_460n + 45n * 637_962_312n - 1_280_000_000n,
   );
   assert.equal(estimateSupply(simnet, 0), 0n);
 });
@@ -48,9 +48,9 @@ Deno.test("the price stays between MinimumStakeDiff and supply / TicketPoolSize,
     freshStake: h <= 15 ? 0 : 1,
   });
   assert.equal(nextRequiredStakeDifficulty(simnet, 23, shrinking), 20_000n);
-  // Supply at height 24 over 64 tickets: 30014720000000 / 64 = 468980000000.
+  // Supply at height 24 over 64 tickets: 20014720000000 / 64 = 312730000000.
   const huge = uniform({ sbits: 10n ** 15n, poolSize: 400, freshStake: 0 });
-  assert.equal(nextRequiredStakeDifficulty(simnet, 23, huge), 468_980_000_000n);
+  assert.equal(nextRequiredStakeDifficulty(simnet, 23, huge), 312_730_000_000n);
   const empty = uniform({ sbits: 70_000n, poolSize: 0, freshStake: 0 });
   assert.equal(nextRequiredStakeDifficulty(simnet, 23, empty), 70_000n);
 });

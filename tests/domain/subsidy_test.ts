@@ -24,7 +24,7 @@ Deno.test("hc-poolfee.json: block and stake-vote subsidy for every listed height
 Deno.test("height 1 pays the premine ledger sum (hcd chaincfg/premine.go)", () => {
   assert.equal(calcBlockSubsidy(NETWORKS.mainnet, 1), 4332601000000000n);
   assert.equal(calcBlockSubsidy(NETWORKS.testnet2, 1), 4000000000000000n);
-  assert.equal(calcBlockSubsidy(NETWORKS.simnet, 1), 30000000000000n);
+  assert.equal(calcBlockSubsidy(NETWORKS.simnet, 1), 20000000000000n);
 });
 
 Deno.test("subsidy is constant within a reduction interval and never increases", () => {
