@@ -3,6 +3,7 @@
 // come from pool.css classes (the CSP allows no inline style); the numbers are also written out
 // beside it, for screen readers and for anyone who prefers them.
 import type { FC } from "hono/jsx";
+import { formatCount } from "./numbers.ts";
 
 export interface Slice {
   readonly label: string;
@@ -54,14 +55,14 @@ export const DonutChart: FC<{ id: string; title: string; slices: ReadonlyArray<S
             />
           ))}
           <text x="21" y="22.5" text-anchor="middle" class="chart-total">
-            {total.toLocaleString("en-US")}
+            {formatCount(total)}
           </text>
         </svg>
         <ul class="chart-legend" id={`${id}-legend`}>
           {slices.map((s) => (
             <li>
               <span class={`swatch swatch-${s.tone}`} aria-hidden="true" />
-              {s.label}: <strong>{s.value.toLocaleString("en-US")}</strong>{" "}
+              {s.label}: <strong>{formatCount(s.value)}</strong>{" "}
               <span class="muted">({formatPercent(percent(Math.max(0, s.value), total))})</span>
             </li>
           ))}

@@ -5,9 +5,10 @@ import type { FC } from "hono/jsx";
 import type { PoolStats } from "../src/pool/stats.ts";
 import { DonutChart, formatPercent } from "./charts.tsx";
 import { type Fact, FactList, PoolStyles } from "./pool_components.tsx";
+import { formatCoins, formatCount } from "./numbers.ts";
 
-const n = (x: number) => x.toLocaleString("en-US");
-const coins = (x: number) => `${x.toLocaleString("en-US", { maximumFractionDigits: 8 })} HC`;
+const n = formatCount;
+const coins = formatCoins;
 
 export const StatsView: FC<{ stats: PoolStats }> = ({ stats: s }) => {
   const network: ReadonlyArray<Fact> = [

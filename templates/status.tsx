@@ -5,6 +5,7 @@ import type { FC } from "hono/jsx";
 import type { PoolStatus } from "../src/pool/status.ts";
 import { CsrfField, Notice } from "./components.tsx";
 import { type Fact, FactList, PoolStyles } from "./pool_components.tsx";
+import { formatCount } from "./numbers.ts";
 
 export interface StatusViewProps {
   readonly csrf: string;
@@ -21,7 +22,7 @@ const when = (
   d: Date | undefined,
 ) => (d === undefined ? "—" : d.toISOString().replace("T", " ").slice(0, 19) + " UTC");
 
-const n = (x: number | undefined) => (x === undefined ? "—" : x.toLocaleString("en-US"));
+const n = (x: number | undefined) => (x === undefined ? "—" : formatCount(x));
 
 export const AdminStatusView: FC<StatusViewProps> = ({ csrf, status, stakepooldsEnabled }) => {
   const w = status.wallets;

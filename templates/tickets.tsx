@@ -10,6 +10,7 @@ import type { Order, Section } from "../src/tickets/user_tickets.ts";
 import type { PurchaseInfo } from "../src/pool/purchase_info.ts";
 import { Notice } from "./components.tsx";
 import { Code, type Fact, FactList, MaybeLink, PoolStyles } from "./pool_components.tsx";
+import { formatCount } from "./numbers.ts";
 
 export interface TicketsViewProps {
   readonly info: PurchaseInfo;
@@ -33,7 +34,7 @@ const TITLES: Readonly<Record<Section, string>> = {
   invalid: "Invalid tickets",
 };
 
-const n = (x: number) => x.toLocaleString("en-US");
+const n = formatCount;
 
 /** abcdef01…89abcd: enough to recognise (and to fit a phone), the whole hash in the label and title. */
 const short = (hash: string) => `${hash.slice(0, 8)}…${hash.slice(-6)}`;
