@@ -22,12 +22,15 @@ import { percentile } from "./measurement.ts";
 import { type ChildProcess, spawnDeno, withProcesses } from "../tests/faults/processes.ts";
 import { POOL_FEES, type VoteBenchSetup } from "./vote_sim_host.ts";
 
-const USERS = 9_999;
-/** A few drawn while the setup matures and are missed: the live count starts just above 50 000. */
-const POOL_TICKETS = 50_100;
+export interface VoteBenchSize {
+  readonly users: number;
+  readonly poolTickets: number;
+  readonly measuredBlocks: number;
+}
+
+/** The pool's most users (UserId stays below 10 000); a few tickets drawn while the setup matures are missed. */
+export const FULL_SIZE: VoteBenchSize = { users: 9_999, poolTickets: 50_200, measuredBlocks: 100 };
 const WARM_UP_BLOCKS = 5;
-const MEASURED_BLOCKS = 120;
-const FLOOR_TICKETS = 6 * (WARM_UP_BLOCKS + MEASURED_BLOCKS);
 const CONTROL_SECRET = "bench-control-secret-0123456789";
 
 export interface VoteLatency {
@@ -83,7 +86,7 @@ const voteLine = (line: string): VoteLine | undefined => {
   };
 };
 
-export const voteLatencyBenchmark = (): Promise<VoteLatency> =>
+export const voteLatencyBenchmark = (size: VoteBenchSize = FULL_SIZE): Promise<VoteLatency> =>
   withBenchDatabase(async (database, store) => {
     const dir = await Deno.makeTempDir({ prefix: "hcs_bench_votes_" });
     try {
@@ -91,9 +94,9 @@ export const voteLatencyBenchmark = (): Promise<VoteLatency> =>
         const sim = start(spawnDeno("hcsim", [
           "bench/vote_sim_host.ts",
           `${dir}/sim`,
-          String(USERS),
-          String(POOL_TICKETS),
-          String(FLOOR_TICKETS),
+          String(size.users),
+          String(size.poolTickets),
+          String(6 * (WARM_UP_BLOCKS + size.measuredBlocks)),
         ]));
         await sim.waitForLine((l) => l.startsWith("users "), "its users", 300_000);
         await Effect.runPromise(migrate().pipe(Effect.provide(sqlLayer(database))));
@@ -139,13 +142,20 @@ export const voteLatencyBenchmark = (): Promise<VoteLatency> =>
         }));
         const statusOf = (c: (typeof clients)[number]): Promise<StakepooldStatus> =>
           Effect.runPromise(c.call(ControlApi.status, {}));
-        /** Polls every stakepoold until `ready` holds for it. */
+        const lastReport: Array<number> = [];
+        /** Polls every stakepoold until `ready` holds for it, saying every 30 s how far each is. */
         const allReady = (what: string, ready: (s: StakepooldStatus) => boolean, timeoutMs: number) =>
           Promise.all(clients.map(async (c, i) => {
             const deadline = performance.now() + timeoutMs;
             while (true) {
               const status = await statusOf(c);
               if (ready(status)) return status;
+              if (performance.now() > (lastReport[i] ?? 0) + 30_000) {
+                lastReport[i] = performance.now();
+                console.error(
+                  `stakepoold ${i}: ${status.liveTickets} live, height ${status.bestBlockHeight}, waiting for ${what}`,
+                );
+              }
               if (performance.now() > deadline) {
                 throw new Error(
                   `stakepoold ${i}: no ${what} within ${timeoutMs / 1000} s: ${JSON.stringify(status)}`,
@@ -154,7 +164,7 @@ export const voteLatencyBenchmark = (): Promise<VoteLatency> =>
               await new Promise((r) => setTimeout(r, 500));
             }
           }));
-        await allReady("users", (s) => s.userVotingConfigs === USERS, 60_000);
+        await allReady("users", (s) => s.userVotingConfigs === size.users, 60_000);
         // The setup's tickets are mined now; each stakepoold admits them as hcd announces them live.
         for (let i = 0; i < setup.setupBlocks; i++) await controlCall(control, "generate", [1]);
         const statuses = await allReady(
@@ -183,7 +193,7 @@ export const voteLatencyBenchmark = (): Promise<VoteLatency> =>
         const failures: Array<string> = [];
         const byHeight = (p: ChildProcess, height: number) =>
           p.lines.map(voteLine).filter((v): v is VoteLine => v?.blockHeight === height);
-        for (let block = 0; block < WARM_UP_BLOCKS + MEASURED_BLOCKS; block++) {
+        for (let block = 0; block < WARM_UP_BLOCKS + size.measuredBlocks; block++) {
           await controlCall(control, "generate", [1]);
           const state = await controlCall(control, "chainstate");
           const winners = (state.winners as ReadonlyArray<string>).filter((t) => pool.has(t)).length;
@@ -224,13 +234,13 @@ export const voteLatencyBenchmark = (): Promise<VoteLatency> =>
           floorP50Ms: percentile(floorLatencies, 50),
           floorP99Ms: floorP99,
           ratioP99: p99 / floorP99,
-          blocks: MEASURED_BLOCKS,
+          blocks: size.measuredBlocks,
           samples: poolLatencies.length,
           votes,
           failedVotes: failures.length,
           ...(failures.length > 0 ? { firstFailure: failures[0] } : {}),
           liveTickets: Math.min(...statuses.map((s) => s.liveTickets)),
-          users: USERS,
+          users: size.users,
           store,
           simSetupSeconds: setup.setupSeconds,
           stakepooldReadySeconds,
@@ -241,4 +251,8 @@ export const voteLatencyBenchmark = (): Promise<VoteLatency> =>
     }
   });
 
-if (import.meta.main) console.log(await voteLatencyBenchmark());
+// deno run -A bench/vote_latency_bench.ts [users poolTickets measuredBlocks]: a smaller run to try changes.
+if (import.meta.main) {
+  const [users, poolTickets, measuredBlocks] = Deno.args.map(Number);
+  console.log(await voteLatencyBenchmark(users ? { users, poolTickets, measuredBlocks } : FULL_SIZE));
+}

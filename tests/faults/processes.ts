@@ -21,14 +21,19 @@ export interface ChildProcess {
   readonly stop: (graceMs?: number) => Promise<number>;
 }
 
-/** Runs `deno run -A <args>` from the repository root with the given environment. */
+/**
+ * Runs `deno run -A <args>` from the repository root with the given environment. With
+ * HCPOOL_CPU_PROFILE_DIR set, each process writes a V8 CPU profile there when it exits.
+ */
+const profileDir = Deno.env.get("HCPOOL_CPU_PROFILE_DIR");
+
 export const spawnDeno = (
   name: string,
   args: ReadonlyArray<string>,
   env: Readonly<Record<string, string>> = {},
 ): ChildProcess => {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "-q", ...args],
+    args: ["run", "-A", "-q", ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), ...args],
     cwd: new URL("../..", import.meta.url).pathname,
     env,
     stdin: "null",
