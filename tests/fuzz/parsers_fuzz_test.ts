@@ -4,7 +4,7 @@
 // both programs' option readers. None may throw or die: a value is accepted, or refused with a
 // tagged error whose message says why (for an option, naming the option).
 import assert from "node:assert/strict";
-import { Cause, Effect, Either, Exit, FastCheck as fc, Option, Stream } from "effect";
+import { Cause, Effect, Either, Exit, FastCheck as fc, Option, Schema, Stream } from "effect";
 import { decodeAddress, decodeAddressForNet } from "../../src/domain/address.ts";
 import { deserializeBlockHeader } from "../../src/domain/block.ts";
 import { fromHex } from "../../src/domain/bytes.ts";
@@ -13,7 +13,9 @@ import { NETWORKS } from "../../src/domain/params.ts";
 import { deserializeTx, txFromHex } from "../../src/domain/tx.ts";
 import * as hc from "../../src/rpc/hc_methods.ts";
 import type { RpcClient } from "../../src/rpc/jsonrpc_client.ts";
+import { parseIni } from "../../src/config/ini.ts";
 import { POOL_OPTIONS, poolConfigFromOptions } from "../../src/config/pool.ts";
+import { ControlApi, ControlError, TicketEvent } from "../../src/rpc/stakepoold_protocol.ts";
 import { STAKEPOOLD_OPTIONS, stakepooldConfigFromOptions } from "../../src/config/stakepoold.ts";
 import { anyJson, fuzz, hostileText } from "./support.ts";
 
@@ -75,6 +77,21 @@ Deno.test("hcd notifications with any method and params decode or are refused, n
   );
 });
 
+Deno.test("stakepoold control answers and ticket events: any JSON decodes or is refused with a reason", async () => {
+  const schemas = [
+    ...Object.values(ControlApi).flatMap((op) => [op.request, op.response]),
+    TicketEvent,
+    ControlError,
+  ];
+  await fuzz(
+    fc.property(fc.constantFrom(...schemas), anyJson, (schema, raw) => {
+      const r = Schema.decodeUnknownEither(schema as Schema.Schema<unknown, unknown>)(raw);
+      if (Either.isLeft(r)) assert.ok(r.left.message.length > 0);
+    }),
+    3_000,
+  );
+});
+
 /** Hex strings: random bytes, and random text (hex is what peers and users send). */
 const hexish = fc.oneof(
   fc.uint8Array({ maxLength: 400 }).map((b) =>
@@ -116,6 +133,21 @@ const optionRecords = (names: ReadonlyArray<string>) =>
   fc.dictionary(fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 12 })), hostileText, {
     maxKeys: 8,
   });
+
+Deno.test("config files: any text parses as options or is refused naming the line", async () => {
+  await fuzz(
+    fc.property(
+      fc.array(fc.oneof(hostileText, fc.constantFrom("[Application Options]", "; c", "# c", "a=b", "=x")), {
+        maxLength: 12,
+      }),
+      (lines) => {
+        const r = parseIni(lines.join("\n"), "fuzz.conf", () => true);
+        if (Either.isLeft(r)) assert.match(r.left.message, /^fuzz\.conf line \d+: /);
+      },
+    ),
+    2_000,
+  );
+});
 
 Deno.test("hcstakepool.conf and stakepoold.conf: any option values are taken or refused naming the option", async () => {
   const home = await Deno.makeTempDir({ prefix: "hcs_fuzz_conf_" });
