@@ -27,6 +27,13 @@ export interface ChildProcess {
  */
 const profileDir = Deno.env.get("HCPOOL_CPU_PROFILE_DIR");
 
+/** Every process started here that has not exited yet. */
+const running = new Set<ChildProcess>();
+
+/** Stops every process still running (a benchmark past its deadline leaves them behind). */
+export const stopAllProcesses = (): Promise<ReadonlyArray<number>> =>
+  Promise.all([...running].map((p) => p.stop()));
+
 export const spawnDeno = (
   name: string,
   args: ReadonlyArray<string>,
@@ -116,7 +123,10 @@ export const spawnDeno = (
     }
     return exited;
   };
-  return { name, pid: child.pid, lines, onLine, waitForLine, exited, stop };
+  const process: ChildProcess = { name, pid: child.pid, lines, onLine, waitForLine, exited, stop };
+  running.add(process);
+  exited.finally(() => running.delete(process));
+  return process;
 };
 
 /** Runs `body` with the processes it starts registered in `started`; stops every one of them afterwards. */
