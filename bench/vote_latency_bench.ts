@@ -2,13 +2,13 @@
 // 3 testnet2 nodes, 9 999 pool users, 50 000 pool tickets), three stakepoolds started as an
 // operator starts them (`stakepoold.ts -C stakepoold.conf`, the database MariaDB when it answers,
 // else the embedded store) before the tickets are mined, so each admits them as they go live
-// (a stakepoold started on 50 000 tickets looks each one up: minutes against hcsim), and beside
-// each one the floor (bench/vote_floor.ts): a bare client on
-// the same kind of connections that sends the same generatevote + sendrawtransaction, as many as
-// the pool's winners, the moment the notification arrives. Over the measured blocks, per node and
-// block: stakepoold's time from winningtickets to the last winner's sendrawtransaction answer (its
-// "vote" log lines' durationMs; the voter's clock starts when the notification reaches it), and
-// the floor's, from its socket's message to its last answer.
+// (each looks every ticket up on hcd either way: minutes against one hcsim for three), and beside
+// each one the floor (bench/vote_floor.ts): a bare client on the same kind of connections that
+// sends the same generatevote + sendrawtransaction, as many as the pool's winners, the moment the
+// notification arrives. Over the measured blocks, per node and block: stakepoold's time from
+// winningtickets to the last winner's sendrawtransaction answer (its "vote" log lines'
+// durationMs: the voter's clock starts when the notification has been read and decoded), and the
+// floor's, from its socket's message to its last answer.
 import { Effect, Redacted } from "effect";
 import { freePort, stakepooldConf } from "../tests/faults/stakepoold_process.ts";
 import { postJson, type TlsTarget } from "../src/rpc/transport.ts";
