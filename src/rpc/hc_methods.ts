@@ -3,7 +3,7 @@
 // decode answers with them; hcsim shapes its answers and notifications with the same Schemas.
 import { Effect, Either, ParseResult, Schema, Stream } from "effect";
 import { RpcDecodeError, type RpcError } from "./errors.ts";
-import type { RpcClient, RpcNotification } from "./jsonrpc_client.ts";
+import type { CallOptions, RpcClient, RpcNotification } from "./jsonrpc_client.ts";
 
 export interface RpcMethod<P extends Schema.Schema.AnyNoContext, R extends Schema.Schema.AnyNoContext> {
   readonly name: string;
@@ -355,11 +355,12 @@ export const callMethod = <P extends Schema.Schema.AnyNoContext, R extends Schem
   client: RpcClient,
   method: RpcMethod<P, R>,
   params: Schema.Schema.Type<P>,
+  options?: CallOptions,
 ): Effect.Effect<Schema.Schema.Type<R>, RpcError | RpcDecodeError> => {
   // Optional trailing params are left out rather than sent as null.
   const positional = [...(params as ReadonlyArray<unknown>)];
   while (positional.length > 0 && positional[positional.length - 1] === undefined) positional.pop();
-  return client.call(method.name, positional).pipe(
+  return client.call(method.name, positional, options).pipe(
     Effect.flatMap((raw) =>
       Schema.decodeUnknown(method.result)(raw).pipe(
         Effect.mapError((e) =>
@@ -416,9 +417,12 @@ export const walletRpc = (client: RpcClient) => ({
   walletPassphrase: (passphrase: string, timeoutSeconds: number) =>
     callMethod(client, WalletPassphrase, [passphrase, timeoutSeconds]),
   walletLock: () => callMethod(client, WalletLock, []),
-  rescanWallet: (beginHeight?: number) => callMethod(client, RescanWallet, [beginHeight]),
+  /** It answers when its rescan is done: give it a deadline of its own (`options.timeoutMs`). */
+  rescanWallet: (beginHeight?: number, options?: CallOptions) =>
+    callMethod(client, RescanWallet, [beginHeight], options),
   getTransaction: (txid: string) => callMethod(client, GetTransaction, [txid]),
   // hcd's: hcwallet passes the chain methods it does not serve to its hcd.
+  getBlockHeader: (hash: string) => callMethod(client, GetBlockHeader, [hash, true]),
   existsLiveTickets: (txHashBlob: string) => callMethod(client, ExistsLiveTickets, [txHashBlob]),
   existsMissedTickets: (txHashBlob: string) => callMethod(client, ExistsMissedTickets, [txHashBlob]),
   existsExpiredTickets: (txHashBlob: string) => callMethod(client, ExistsExpiredTickets, [txHashBlob]),

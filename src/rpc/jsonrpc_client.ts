@@ -30,6 +30,12 @@ export interface RpcClientOptions extends Omit<RpcEndpoint, "password"> {
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number };
 }
 
+/** What one call may set for itself. */
+export interface CallOptions {
+  /** This call's deadline instead of the client's `timeoutMs` (a wallet's rescan runs for minutes). */
+  readonly timeoutMs?: number;
+}
+
 export interface RpcNotification {
   readonly method: string;
   readonly params: ReadonlyArray<unknown>;
@@ -39,7 +45,11 @@ export interface RpcClient {
   /** host:port of the server; errors carry it. */
   readonly host: string;
   readonly name: string;
-  readonly call: (method: string, params?: ReadonlyArray<unknown>) => Effect.Effect<unknown, RpcError>;
+  readonly call: (
+    method: string,
+    params?: ReadonlyArray<unknown>,
+    options?: CallOptions,
+  ) => Effect.Effect<unknown, RpcError>;
   /** Notifications pushed by the server from the moment the stream is run. */
   readonly notifications: Stream.Stream<RpcNotification>;
   /** Websocket: the socket is open. POST: the last call reached the server. */
@@ -137,7 +147,12 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
     };
 
     /** Sends over an open socket without checking `connected` (used for re-registration too). */
-    const sendOver = (ws: WebSocket, method: string, params: ReadonlyArray<unknown>) =>
+    const sendOver = (
+      ws: WebSocket,
+      method: string,
+      params: ReadonlyArray<unknown>,
+      deadlineMs = timeoutMs,
+    ) =>
       Effect.async<unknown, RpcError>((resume) => {
         const id = ++nextId;
         pending.set(id, { method, resume });
@@ -149,8 +164,8 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
         return Effect.sync(() => pending.delete(id));
       }).pipe(
         Effect.timeoutFail({
-          duration: Duration.millis(timeoutMs),
-          onTimeout: () => new RpcTimeout({ host, method, ms: timeoutMs }),
+          duration: Duration.millis(deadlineMs),
+          onTimeout: () => new RpcTimeout({ host, method, ms: deadlineMs }),
         }),
       );
 
@@ -159,17 +174,22 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
       else if (method.startsWith("stopnotify")) registrations.delete(method.slice(4));
     };
 
-    const callWs = (method: string, params: ReadonlyArray<unknown>) =>
+    const callWs = (method: string, params: ReadonlyArray<unknown>, deadlineMs: number) =>
       Effect.suspend(() => {
         const ws = socket;
         if (ws === undefined || ws.readyState !== WebSocket.OPEN) {
           return Effect.fail(transportError(method, `not connected${lastError ? ` (${lastError})` : ""}`));
         }
-        return sendOver(ws, method, params).pipe(Effect.tap(() => remember(method, params)));
+        return sendOver(ws, method, params, deadlineMs).pipe(Effect.tap(() => remember(method, params)));
       });
 
-    const callPost = (method: string, params: ReadonlyArray<unknown>) =>
-      postJson(target, { path: "/", body: requestBody(method, params, ++nextId), authorization, timeoutMs })
+    const callPost = (method: string, params: ReadonlyArray<unknown>, deadlineMs: number) =>
+      postJson(target, {
+        path: "/",
+        body: requestBody(method, params, ++nextId),
+        authorization,
+        timeoutMs: deadlineMs,
+      })
         .pipe(
           Effect.mapError((e) =>
             e._tag === "TransportTimeout"
@@ -253,8 +273,8 @@ export const makeRpcClient = (options: RpcClientOptions): Effect.Effect<RpcClien
     return {
       host,
       name,
-      call: (method, params = []) =>
-        (useWs ? callWs(method, params) : callPost(method, params)).pipe(
+      call: (method, params = [], call = {}) =>
+        (useWs ? callWs : callPost)(method, params, call.timeoutMs ?? timeoutMs).pipe(
           Effect.withSpan("RpcClient.call", { attributes: { rpc: name, method } }),
         ),
       notifications: Stream.fromPubSub(notificationsHub),

@@ -116,6 +116,19 @@ for (const transport of ["ws", "post"] as const) {
       assert.equal(err._tag, "RpcTimeout");
       assert.equal(err._tag === "RpcTimeout" && err.ms, 100);
     }));
+
+  Deno.test(`${transport}: a call's own deadline replaces the client's for that call only`, () =>
+    withServer(async (server) => {
+      server.setLatency(400);
+      const [long, usual] = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+        const client = yield* makeRpcClient(clientOptions(server, { transport, timeoutMs: 100 }));
+        const long = yield* client.call("echo", ["rescan"], { timeoutMs: 5000 });
+        return [long, yield* Effect.flip(client.call("echo", ["next"]))] as const;
+      })));
+      assert.deepEqual(long, ["rescan"]);
+      assert.equal(usual._tag, "RpcTimeout");
+      assert.equal(usual._tag === "RpcTimeout" && usual.ms, 100);
+    }));
 }
 
 Deno.test("ws: after a server restart the client reconnects, re-registers and signals it; notifications stream", () =>
