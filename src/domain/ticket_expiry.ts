@@ -15,17 +15,18 @@ export const EXPIRY_MARGIN = 1.5;
 
 /**
  * Seconds per block, never below the target nor below the average from any of `blocks` (older
- * blocks' header times) to `now` at `bestHeight`: the slowest recent stretch counts, and the time
- * since the best block does too, which errs long.
+ * blocks' header times) to the `tip`'s: the slowest recent stretch counts. Only header times are
+ * compared, never the wall clock: a chain whose timestamps are not today's (a simnet stamped from
+ * its genesis time) still has its own pace.
  */
 export const chainBlockTime = (
   net: NetParams,
-  chain: { readonly bestHeight: number; readonly now: number; readonly blocks: ReadonlyArray<BlockStamp> },
+  chain: { readonly tip: BlockStamp; readonly blocks: ReadonlyArray<BlockStamp> },
 ): number =>
   chain.blocks.reduce(
     (slowest, b) =>
-      b.height < chain.bestHeight
-        ? Math.max(slowest, (chain.now - b.time) / (chain.bestHeight - b.height))
+      b.height < chain.tip.height
+        ? Math.max(slowest, (chain.tip.time - b.time) / (chain.tip.height - b.height))
         : slowest,
     net.targetTimePerBlock,
   );

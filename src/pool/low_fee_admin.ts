@@ -59,8 +59,8 @@ const walletLacks = (e: RpcError | RpcDecodeError) =>
 
 /**
  * What one wallet shows of the chain: each ticket's height (absent: not mined, or unknown to it), a
- * few more tickets' blocks, and its best height, read last so that a block arriving meanwhile
- * makes the heights later, not earlier.
+ * few more tickets' blocks, and its best block with its header's time (through its hcd), read last
+ * so that a block arriving meanwhile makes the heights later, not earlier.
  */
 const chainSeenBy = (hashes: ReadonlyArray<string>) => (rpc: WalletMethods) =>
   Effect.gen(function* () {
@@ -72,6 +72,7 @@ const chainSeenBy = (hashes: ReadonlyArray<string>) => (rpc: WalletMethods) =>
         Effect.catchIf(walletLacks, () => Effect.succeed(undefined)),
       ), { concurrency: 4 });
     const best = yield* rpc.getBestBlock();
+    const tip = yield* rpc.getBlockHeader(best.hash);
     const stamps = mined.flatMap((m) =>
       m === undefined || m.confirmations <= 0 || m.time === undefined ? [] : [{
         hash: m.hash,
@@ -79,13 +80,13 @@ const chainSeenBy = (hashes: ReadonlyArray<string>) => (rpc: WalletMethods) =>
         time: m.time,
       }]
     );
-    return { bestHeight: best.height, stamps };
+    return { tip: { height: best.height, time: tip.time }, stamps };
   });
 
 /**
- * Per ticket, the latest time it may still vote (LowFeeTicket.Expires): from its height, at the
- * chain's slowest recent pace (never below the target), with margin; of all wallets that
- * answered, the latest.
+ * Per ticket, the latest time it may still vote (LowFeeTicket.Expires): now plus its blocks left at
+ * the chain's slowest recent pace between block header times (never below the target), with
+ * margin; of all wallets that answered, the latest.
  */
 const votableUntil = (hashes: ReadonlyArray<string>) =>
   Effect.gen(function* () {
@@ -93,11 +94,11 @@ const votableUntil = (hashes: ReadonlyArray<string>) =>
     const { answers } = yield* vw.fanOut("gettransaction", chainSeenBy(hashes));
     const now = Math.floor((yield* Clock.currentTimeMillis) / 1000);
     const until = new Map(hashes.map((h) => [h, now]));
-    for (const { value: { bestHeight, stamps } } of answers) {
-      const blockTime = chainBlockTime(vw.net, { bestHeight, now, blocks: stamps });
+    for (const { value: { tip, stamps } } of answers) {
+      const blockTime = chainBlockTime(vw.net, { tip, blocks: stamps });
       for (const hash of hashes) {
         const ticketHeight = stamps.find((s) => s.hash === hash)?.height;
-        const estimate = ticketVotableUntil(vw.net, { ticketHeight, bestHeight, now, blockTime });
+        const estimate = ticketVotableUntil(vw.net, { ticketHeight, bestHeight: tip.height, now, blockTime });
         until.set(hash, Math.max(until.get(hash)!, estimate));
       }
     }

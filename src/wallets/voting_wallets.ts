@@ -28,6 +28,7 @@ export type WalletMethods = Pick<
   | "addTicket"
   | "getRawTransactionHex"
   | "getBestBlock"
+  | "getBlockHeader"
   | "getStakeInfo"
   | "getMasterPubKey"
   | "getTransaction"

@@ -15,8 +15,7 @@ Deno.test("a ticket of a chain slower than its target is kept as long as that ch
   // The real simnet run: a block every ~3.7 s (here 4 s; target 1 s), ticket mined at 414, added at 420.
   const bestHeight = 420;
   const blockTime = chainBlockTime(simnet, {
-    bestHeight,
-    now: NOW,
+    tip: { height: bestHeight, time: NOW },
     blocks: chainAt(bestHeight, 4, [380, 414]),
   });
   assert.equal(blockTime, 4);
@@ -29,24 +28,32 @@ Deno.test("a ticket of a chain slower than its target is kept as long as that ch
 });
 
 Deno.test("the block time is never below the target, and the slowest recent stretch decides", () => {
-  const fast = chainBlockTime(simnet, {
-    bestHeight: 500,
-    now: NOW,
-    blocks: chainAt(500, 0.25, [100, 400, 499]),
-  });
+  const tip = { height: 500, time: NOW };
+  const fast = chainBlockTime(simnet, { tip, blocks: chainAt(500, 0.25, [100, 400, 499]) });
   assert.equal(fast, simnet.targetTimePerBlock);
   // 100 old blocks at 2 s, then the last 10 at 30 s each: the recent 30 s/block decides.
   const slowedDown = [
     { height: 390, time: NOW - 10 * 30 - 100 * 2 },
     { height: 490, time: NOW - 10 * 30 },
   ];
-  assert.equal(chainBlockTime(simnet, { bestHeight: 500, now: NOW, blocks: slowedDown }), 30);
+  assert.equal(chainBlockTime(simnet, { tip, blocks: slowedDown }), 30);
   // Blocks at the best height say nothing about the pace (no division by zero).
   assert.equal(
-    chainBlockTime(simnet, { bestHeight: 500, now: NOW, blocks: [{ height: 500, time: NOW - 60 }] }),
+    chainBlockTime(simnet, { tip, blocks: [{ height: 500, time: NOW - 60 }] }),
     simnet.targetTimePerBlock,
   );
-  assert.equal(chainBlockTime(simnet, { bestHeight: 500, now: NOW, blocks: [] }), simnet.targetTimePerBlock);
+  assert.equal(chainBlockTime(simnet, { tip, blocks: [] }), simnet.targetTimePerBlock);
+});
+
+Deno.test("the pace comes from the blocks' own times: a chain stamped years back (hcsim from simnet's genesis) is not decades slow", () => {
+  // Blocks 4 s apart whose newest was stamped in 2019, read today.
+  const stampedThen = 1_556_000_000;
+  const blocks = [380, 414].map((height) => ({ height, time: stampedThen - (420 - height) * 4 }));
+  const blockTime = chainBlockTime(simnet, { tip: { height: 420, time: stampedThen }, blocks });
+  assert.equal(blockTime, 4);
+  const until = ticketVotableUntil(simnet, { ticketHeight: 414, bestHeight: 420, now: NOW, blockTime });
+  const lastBlock = 414 + simnet.ticketMaturity + simnet.ticketExpiry;
+  assert.equal(until, NOW + Math.ceil((lastBlock - 420) * 4 * EXPIRY_MARGIN));
 });
 
 Deno.test("a ticket not mined yet counts from the next block; one past its last block is not kept", () => {

@@ -75,6 +75,7 @@ const fakeWallet = (name: string, state: FakeState): VotingWallet => {
     addTicket: unused,
     getRawTransactionHex: unused,
     getBestBlock: unused,
+    getBlockHeader: unused,
     getStakeInfo: unused,
     getTransaction: unused,
     rescanWallet: unused,
