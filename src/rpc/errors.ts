@@ -21,6 +21,12 @@ export const RpcCode = {
   deserialization: -22,
 } as const;
 
+/**
+ * hcwallet's answer (-4, nothing appended) to rescanwallet from a height above its own best block:
+ * it has no block record there to begin at (udb GetMainChainBlockHashForHeight, hcwallet 51a2c09).
+ */
+export const NO_MAIN_CHAIN_BLOCK = "No main chain block for height";
+
 /** The `error` member of a JSON-RPC response; a server handler fails (or throws) with it. */
 export class RpcErrorObject extends Schema.TaggedError<RpcErrorObject>()("RpcErrorObject", {
   code: Schema.Number,

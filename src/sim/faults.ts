@@ -22,6 +22,11 @@ export interface NodeFaults {
    * hcdDown too, and kept after hcd is back until the wallet restarts (walletDown on, then off).
    */
   readonly daemonDisconnected: boolean;
+  /**
+   * The wallet does not process new blocks yet (it hears of them late, as when a block arrives
+   * during a call); switched off, it catches up.
+   */
+  readonly walletBehind: boolean;
   /** Added before every answer of both servers. */
   readonly latencyMs: number;
   /**
@@ -44,6 +49,7 @@ export const NO_FAULTS: NodeFaults = {
   hcdDown: false,
   locked: false,
   daemonDisconnected: false,
+  walletBehind: false,
   latencyMs: 0,
   registrationDelayMs: 0,
   disagreeRedeemScript: false,
@@ -57,6 +63,7 @@ const BOOLEAN_FAULTS = [
   "hcdDown",
   "locked",
   "daemonDisconnected",
+  "walletBehind",
   "disagreeRedeemScript",
   "missingScript",
   "missingTicket",

@@ -382,6 +382,7 @@ export class SimNode {
     if (patch.locked === true) w.lock();
     if (patch.locked === false && !w.isUnlocked) w.unlockForSimulation();
     w.connected = !f.daemonDisconnected;
+    w.blocksHeld = f.walletBehind;
     w.sync();
     w.disagree = {
       redeemScript: f.disagreeRedeemScript,

@@ -36,7 +36,7 @@ import {
 import { calcStakeVoteSubsidy } from "../domain/subsidy.ts";
 import { deserializeTx, type MsgTx, serializeTx, txid } from "../domain/tx.ts";
 import { DEFAULT_VOTE_BITS, voteBitsExtended, voteBitsFromChoices } from "../domain/votebits.ts";
-import { RpcCode, RpcErrorObject } from "../rpc/errors.ts";
+import { NO_MAIN_CHAIN_BLOCK, RpcCode, RpcErrorObject } from "../rpc/errors.ts";
 import { type SimChain, syntheticInput, type TicketRecord } from "./chain.ts";
 import {
   goHashError,
@@ -241,6 +241,8 @@ export class SimWallet {
   /** How long a rescan takes per block, ms (0: it ends within the call that asked for it). */
   rescanMsPerBlock: number;
   connected = true;
+  /** New blocks wait unprocessed (the wallet hears of them late); released, it catches up. */
+  blocksHeld = false;
   disagree: Disagreement = { redeemScript: false, missingScript: false, missingTicket: false };
   /** The user wallet can be told to pay half the pool fee a ticket needs (to test the fee check). */
   underpayPoolFee = false;
@@ -269,7 +271,7 @@ export class SimWallet {
 
   /** Processes the blocks the wallet has not seen (none while its hcd is disconnected). */
   sync() {
-    if (!this.connected) return;
+    if (!this.connected || this.blocksHeld) return;
     this.scan(this.syncedHeight + 1, this.chain.height);
     this.syncedHeight = this.chain.height;
   }
@@ -530,9 +532,13 @@ export class SimWallet {
     if (rescan) this.startRescan(scanFrom)?.catch(() => {});
   }
 
-  /** hcwallet rescanwallet: waits for a rescan from `from`, or answers at once if one is running. */
+  /**
+   * hcwallet rescanwallet: waits for a rescan from `from`, or answers at once if one is running. A
+   * height above its best block is refused first (RescanFromHeight finds no block record there).
+   */
   rescan(from: number): Promise<void> {
     this.requireDaemon();
+    if (from > this.syncedHeight) rpcFail(RpcCode.wallet, NO_MAIN_CHAIN_BLOCK);
     return this.startRescan(from) ?? Promise.resolve();
   }
 

@@ -59,6 +59,17 @@ Deno.test("every node fault can be switched on and off and a client sees it", ()
       assert.equal((yield* w0.walletInfo()).daemonconnected, true);
       assert.equal((yield* w0.getStakeInfo()).blockheight, start + 2);
 
+      // behind: a block it has not processed yet; a rescan from there is hcwallet's -4, then it catches up
+      yield* flip({ walletBehind: true });
+      control.generate(1);
+      assert.equal((yield* w0.getBestBlock()).height, start + 2, "a wallet behind stays on its block");
+      assert.equal((yield* w1.getBestBlock()).height, start + 3);
+      const ahead = yield* callError(w0.rescanWallet(start + 3));
+      assert.deepEqual([ahead.code, ahead.message], [-4, "No main chain block for height"]);
+      yield* w0.rescanWallet(start + 2);
+      yield* flip({ walletBehind: false });
+      assert.equal((yield* w0.getBestBlock()).height, start + 3);
+
       // slow
       yield* flip({ latencyMs: 300 });
       const started = Date.now();
@@ -101,9 +112,9 @@ Deno.test("every node fault can be switched on and off and a client sees it", ()
       yield* flip({ methodErrors: { getbestblock: { code: -4, message: "injected", server: "wallet" } } });
       const injected = yield* callError(w0.getBestBlock());
       assert.deepEqual([injected.code, injected.message], [-4, "injected"]);
-      assert.equal((yield* hcd0.getBestBlock()).height, start + 3, "hcd unaffected");
+      assert.equal((yield* hcd0.getBestBlock()).height, start + 4, "hcd unaffected");
       yield* flip({ methodErrors: {} });
-      assert.equal((yield* w0.getBestBlock()).height, start + 3);
+      assert.equal((yield* w0.getBestBlock()).height, start + 4);
 
       // dropped websocket: the client sees the drop and reconnects
       const ws = nodeRpc(yield* clientFor(endpoints.nodes[0].hcd, "ws"));
@@ -111,7 +122,7 @@ Deno.test("every node fault can be switched on and off and a client sees it", ()
       control.dropWebsockets(0, "hcd");
       const reconnected = yield* Stream.runHead(ws.client.reconnects).pipe(Effect.timeout(3000));
       assert.equal(reconnected._tag, "Some");
-      assert.equal((yield* ws.getBestBlock()).height, start + 3);
+      assert.equal((yield* ws.getBestBlock()).height, start + 4);
 
       yield* Effect.promise(() => control.clearFaults());
       assert.equal(control.faults(0).latencyMs, 0);

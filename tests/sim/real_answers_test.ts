@@ -416,6 +416,12 @@ const rows = async (network: SimNetwork): Promise<ReadonlyArray<Row>> => {
     ]),
     error(-4, "not exist"),
   );
+  // A round of the pool's sync asked this while a block arrived (realnodes, mainnet-sized rescans).
+  await row(
+    "rescanwallet from a height above the wallet's best block",
+    call(wallet, "rescanwallet", [network.chain.height + 1]),
+    error(-4, "No main chain block for height"),
+  );
   await row(
     "purchaseticket over the spend limit",
     call(userWallet, "purchaseticket", ["default", 0.00000001]),
