@@ -1,6 +1,7 @@
 // A PNG encoder for 8-bit RGB images (colour type 2, no interlace): signature, IHDR, one zlib
 // IDAT with filter 0 on every row, IEND. Enough for the captcha; no canvas or native addon.
 import { deflateSync } from "node:zlib";
+import { concatBytes } from "../domain/bytes.ts";
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -42,17 +43,10 @@ export const encodeRgbPng = (width: number, height: number, rgb: Uint8Array): Ui
   for (let y = 0; y < height; y++) {
     rows.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
   }
-  const parts = [
+  return concatBytes(
     SIGNATURE,
     chunk("IHDR", header),
     chunk("IDAT", deflateSync(rows)),
     chunk("IEND", new Uint8Array()),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  );
 };
