@@ -47,18 +47,11 @@ export interface ApiCommand {
   readonly run: (input: CommandInput<any>) => Effect.Effect<unknown, unknown, WebServices>;
 }
 
-interface CommandDefinition<F extends Record<string, typeof Schema.String>, D> {
-  readonly name: string;
-  readonly method: "GET" | "POST";
-  readonly versions: ReadonlyArray<ApiVersion>;
-  readonly summary: string;
-  readonly auth: boolean;
-  readonly successMessage: string;
-  readonly errorPrefix: string;
+/** An ApiCommand as written: its field Schemas bare, its use case typed by them. */
+interface CommandDefinition<F extends Record<string, typeof Schema.String>, D>
+  extends Omit<ApiCommand, "fields" | "data" | "limits" | "run"> {
   readonly fields?: F;
   readonly data?: Schema.Schema<D, any>;
-  readonly dataOnError: DataOnError;
-  readonly failures: ReadonlyArray<DocumentedFailure>;
   readonly limits?: ApiCommand["limits"];
   readonly run: (
     input: CommandInput<Schema.Struct.Type<F>>,
