@@ -48,7 +48,17 @@ const checkedHashes = (hashes: ReadonlyArray<string>) =>
     return unique;
   });
 
-const pushToStakepoolds = Effect.flatMap(StakepooldClients, (s) => s.updateAll("tickets"));
+/** What follows a stored change: its audit line with the admin, then every stakepoold told. */
+const auditAndPush = (
+  r: LowFeeChange,
+  action: "low-fee tickets added" | "low-fee tickets removed",
+  hashes: ReadonlyArray<string>,
+  count: number,
+) =>
+  Effect.gen(function* () {
+    yield* audit({ userId: r.admin.UserId, ip: r.ip, action, detail: hashes.join(",") });
+    return { count, stakepoolds: yield* Effect.flatMap(StakepooldClients, (s) => s.updateAll("tickets")) };
+  });
 
 /** Other tickets of a wallet whose blocks' header times show the chain's pace. */
 const PACE_SAMPLE = 8;
@@ -128,24 +138,12 @@ export const addLowFeeTickets = (r: LowFeeChange) =>
           Expires: expires.get(h)!,
         })),
       ));
-    yield* audit({
-      userId: r.admin.UserId,
-      ip: r.ip,
-      action: "low-fee tickets added",
-      detail: hashes.join(","),
-    });
-    return { count: added, stakepoolds: yield* pushToStakepoolds };
+    return yield* auditAndPush(r, "low-fee tickets added", hashes, added);
   }).pipe(Effect.withSpan("addLowFeeTickets"));
 
 export const removeLowFeeTickets = (r: LowFeeChange) =>
   Effect.gen(function* () {
     const hashes = yield* checkedHashes(r.hashes);
     const removed = yield* Effect.flatMap(LowFeeTickets, (t) => t.remove(hashes));
-    yield* audit({
-      userId: r.admin.UserId,
-      ip: r.ip,
-      action: "low-fee tickets removed",
-      detail: hashes.join(","),
-    });
-    return { count: removed, stakepoolds: yield* pushToStakepoolds };
+    return yield* auditAndPush(r, "low-fee tickets removed", hashes, removed);
   }).pipe(Effect.withSpan("removeLowFeeTickets"));
