@@ -119,14 +119,20 @@ export const DATA_TABLES: ReadonlyArray<TableDefinition> = [
   SigningKey,
 ];
 
-const createTable = (dialect: SqlDialect, table: TableDefinition, keyType = dialect.autoIncrementKey) => {
-  const columns = table.columns.map((c) =>
-    `${c.name} ${c.type}${c.name === "Email" && table === Users ? dialect.emailCollation : ""}`
-  );
-  return `CREATE TABLE IF NOT EXISTS ${table.name} (${table.key} ${keyType}, ${
-    columns.join(", ")
-  })${dialect.tableOptions}`;
-};
+/** The table if it is missing; its key column is the dialect's auto-increment key unless `keyType` says else. */
+const createTable = (table: TableDefinition, keyType?: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient;
+    const dialect = yield* SqlDialect;
+    const columns = table.columns.map((c) =>
+      `${c.name} ${c.type}${c.name === "Email" && table === Users ? dialect.emailCollation : ""}`
+    );
+    yield* sql.unsafe(
+      `CREATE TABLE IF NOT EXISTS ${table.name} (${table.key} ${keyType ?? dialect.autoIncrementKey}, ${
+        columns.join(", ")
+      })${dialect.tableOptions}`,
+    );
+  });
 
 /** Columns the original added to Users after its first release, with their backfills. */
 const ORIGINAL_COLUMN_ADDITIONS: ReadonlyArray<{
@@ -266,31 +272,21 @@ const MIGRATIONS: ReadonlyArray<Migration> = [
   {
     version: 3,
     name: "sessions",
-    apply: Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient;
-      const dialect = yield* SqlDialect;
-      yield* sql.unsafe(createTable(dialect, Sessions, `${varchar} NOT NULL PRIMARY KEY`));
-      yield* createIndex("Sessions", "Sessions_UserId", "UserId");
-    }),
+    apply: Effect.zipRight(
+      createTable(Sessions, `${varchar} NOT NULL PRIMARY KEY`),
+      createIndex("Sessions", "Sessions_UserId", "UserId"),
+    ),
   },
   {
     version: 4,
     name: "audit log",
-    apply: Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient;
-      const dialect = yield* SqlDialect;
-      yield* sql.unsafe(createTable(dialect, AuditLog));
-    }),
+    apply: createTable(AuditLog),
   },
   { version: 5, name: "unique index on LowFeeTicket.TicketHash", apply: uniqueLowFeeTicketHash },
   {
     version: 6,
     name: "signing keys",
-    apply: Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient;
-      const dialect = yield* SqlDialect;
-      yield* sql.unsafe(createTable(dialect, SigningKey, `${varchar} NOT NULL PRIMARY KEY`));
-    }),
+    apply: createTable(SigningKey, `${varchar} NOT NULL PRIMARY KEY`),
   },
 ];
 
@@ -375,7 +371,7 @@ const originalStartup = (options: MigrateOptions) =>
     const dialect = yield* SqlDialect;
     const applied: Array<string> = [];
     for (const table of yield* missingTables) {
-      yield* sql.unsafe(createTable(dialect, table));
+      yield* createTable(table);
       applied.push(`create table ${table.name}`);
     }
     for (const { column, after, backfill } of yield* missingColumns) {
