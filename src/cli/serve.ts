@@ -42,7 +42,7 @@ import { Users } from "../storage/users.ts";
 import { StakepooldWatch } from "../tickets/stakepoold_watch.ts";
 import { TicketView, type TicketViewTuning } from "../tickets/ticket_view.ts";
 import { AddressRegistration } from "../wallets/address_registration.ts";
-import { Reconciler, repairsText } from "../wallets/reconciler.ts";
+import { pendingText, Reconciler, repairsText } from "../wallets/reconciler.ts";
 import { StakepooldClients, stakepooldClientsLive } from "../wallets/stakepoolds.ts";
 import { VotingWallets, votingWalletsConfig } from "../wallets/voting_wallets.ts";
 import { type SyncProgress, syncWallets } from "../wallets/wallet_sync.ts";
@@ -178,6 +178,7 @@ export const startWebApp = (
         scripts: summary.scripts,
         tickets: summary.tickets,
         repaired: repairsText(summary),
+        pending: pendingText(summary),
         skipped: summary.skipped.map((s) => `${s.wallet}: ${s.reason}`).join("; ") || "none",
         problems: summary.problems.join("; ") || "none",
       }),

@@ -33,6 +33,18 @@ export const repairsText = (summary: SyncSummary): string => {
   return wallets.length === 0 ? "none" : wallets.join("; ");
 };
 
+/**
+ * Tickets a wallet lacks in blocks it had not reached during the sync, wallet by wallet, for a log
+ * line; "none" when there are none. Neither a repair nor a problem: it finds them as it connects
+ * those blocks, holding their scripts, and the next round checks.
+ */
+export const pendingText = (summary: SyncSummary): string => {
+  const wallets = summary.repaired.filter((r) => r.ticketsPending > 0).map((r) =>
+    `${r.wallet}: ${r.ticketsPending} ticket(s) in blocks it had not reached`
+  );
+  return wallets.length === 0 ? "none" : wallets.join("; ");
+};
+
 export interface ReconcilerConfig {
   /** Default 5 minutes. */
   readonly interval?: Duration.DurationInput;
@@ -110,11 +122,16 @@ const makeReconciler = Effect.gen(function* () {
     Effect.tap((report) => Ref.set(last, Option.some(report))),
     Effect.tap((report) => {
       const repaired = report.summary === undefined ? "none" : repairsText(report.summary);
-      const annotations = { repaired, problems: report.problems.join("; ") };
+      const pending = report.summary === undefined ? "none" : pendingText(report.summary);
+      const annotations = { repaired, pending, problems: report.problems.join("; ") };
       return report.problems.length > 0
         ? Effect.logWarning("wallet reconciliation left problems").pipe(Effect.annotateLogs(annotations))
         : repaired !== "none"
         ? Effect.logInfo("wallet reconciliation repaired wallets").pipe(Effect.annotateLogs(annotations))
+        : pending !== "none"
+        ? Effect.logInfo("wallet reconciliation left tickets to the next round").pipe(
+          Effect.annotateLogs(annotations),
+        )
         : Effect.logDebug("wallets consistent");
     }),
     Effect.provide(context),

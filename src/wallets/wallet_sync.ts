@@ -13,6 +13,10 @@
 //   check (a low-fee ticket stays invalid) and the ticket's real state (voted stays voted).
 // * A pool ticket pays a script of the database's users. Another script some wallet holds, and
 //   tickets paying anything else, are reported, never spread.
+// * rescanwallet from above the wallet's own best block fails (-4 "No main chain block for
+//   height"): a block that reached the other wallets first (during the round) is not rescanned
+//   for; the wallet finds its tickets as it connects it, and the next round checks them. Its
+//   rescan answers only when done, so it gets a deadline of its own (30 minutes by default).
 // After its rescan each ticket a wallet lacked must be among its transactions (gettransaction); a
 // rescan dropped because another was running is retried, and what is still missing is reported.
 // At start (not in the reconciler's rounds: it costs a gettransaction per ticket and wallet) the
@@ -25,7 +29,7 @@ import { hash160 } from "../domain/hash.ts";
 import { parseTicket } from "../domain/stake.ts";
 import { txFromHex } from "../domain/tx.ts";
 import { isValidVoteBits } from "../domain/votebits.ts";
-import type { RpcDecodeError, RpcError } from "../rpc/errors.ts";
+import { NO_MAIN_CHAIN_BLOCK, RpcCode, type RpcDecodeError, type RpcError } from "../rpc/errors.ts";
 import { MAX_USER_ID, Users, type UsersApi } from "../storage/users.ts";
 import {
   type VotingWallet,
@@ -70,7 +74,12 @@ export interface WalletRepair {
    * to its transactions (never addticket): it can vote them now.
    */
   readonly ticketsAdded: number;
-  /** The height its rescan began at; undefined when it needed none. */
+  /**
+   * Pool tickets it lacks in blocks it had not reached yet (or while its best block went back):
+   * it finds them as it connects those blocks, holding their scripts; the next round checks.
+   */
+  readonly ticketsPending: number;
+  /** The height its rescan began at; undefined when it needed none (yet). */
   readonly rescannedFrom: number | undefined;
 }
 
@@ -96,6 +105,11 @@ export interface SyncOptions {
    * per ticket and wallet). Default: as resetVoteBits — at startup, not in the reconciler's rounds.
    */
   readonly checkListedTickets?: boolean;
+  /**
+   * Deadline of one rescanwallet call, which answers when the wallet's rescan ends: minutes on a
+   * long chain, far beyond the wallets' usual call deadline. Default 30 minutes.
+   */
+  readonly rescanDeadline?: Duration.DurationInput;
   readonly onProgress?: (p: SyncProgress) => Effect.Effect<void>;
 }
 
@@ -114,6 +128,8 @@ const CHECK_CONCURRENCY = 64;
  * rescan asked for while another runs (a registration's importscript, the wallet's own start).
  */
 const RESCAN_RETRY_WAITS = [Duration.seconds(3), Duration.seconds(10)];
+
+const DEFAULT_RESCAN_DEADLINE = Duration.minutes(30);
 
 /** Tickets named in one problem at most; the rest are counted. */
 const LISTED_AT_MOST = 10;
@@ -138,6 +154,10 @@ const progressCounter = (phase: SyncProgress["phase"], total: number, options: S
 
 const isUnreachable = (e: RpcError | RpcDecodeError) =>
   e._tag === "RpcTransportError" || e._tag === "RpcTimeout";
+
+/** hcwallet refused a rescan from above its best block. */
+const isAboveBestBlock = (e: RpcError | RpcDecodeError) =>
+  e._tag === "RpcCallError" && e.code === RpcCode.wallet && e.message.startsWith(NO_MAIN_CHAIN_BLOCK);
 
 /** `hashes` in a problem text: the first few, and how many more. */
 const named = (hashes: ReadonlyArray<string>) =>
@@ -449,12 +469,12 @@ export const syncWallets = (
         ).length,
         options,
       );
+      const deadline = Duration.toMillis(options.rescanDeadline ?? DEFAULT_RESCAN_DEADLINE);
       const repaired = yield* Effect.forEach([...plans.values()], (plan) =>
         Effect.gen(function* () {
-          const rescannedFrom = plan.down ? undefined : plan.rescanFrom;
-          const ticketsAdded = rescannedFrom === undefined
-            ? 0
-            : yield* Effect.zipLeft(rescanAndCheck(plan, rescannedFrom), rescanTick);
+          const rescan = plan.down || plan.rescanFrom === undefined
+            ? NO_RESCAN
+            : yield* Effect.zipLeft(rescanAndCheck(plan, plan.rescanFrom, deadline), rescanTick);
           problems.push(...plan.problems);
           if (plan.down && !skipped.some((d) => d.wallet === plan.wallet.name)) {
             skipped.push({ wallet: plan.wallet.name, reason: "went away during the sync" });
@@ -462,8 +482,9 @@ export const syncWallets = (
           return {
             wallet: plan.wallet.name,
             scriptsImported: plan.scriptsImported,
-            ticketsAdded,
-            rescannedFrom,
+            ticketsAdded: rescan.added,
+            ticketsPending: rescan.pending,
+            rescannedFrom: rescan.from,
           } satisfies WalletRepair;
         }), { concurrency: "unbounded" });
       return {
@@ -527,23 +548,59 @@ const foreignScripts = (
   );
 };
 
+/** What a wallet's rescan did: where it began, the tickets it added, those left to the next round. */
+interface RescanOutcome {
+  readonly from: number | undefined;
+  readonly added: number;
+  readonly pending: number;
+}
+
+const NO_RESCAN: RescanOutcome = { from: undefined, added: 0, pending: 0 };
+
 /**
- * rescanwallet from `from` (it answers when its rescan is done), then every ticket the wallet
- * must hold looked for among its transactions. A rescan that left some missing may have been
- * dropped because another was running: asked again after a wait. Returns how many it now holds.
+ * rescanwallet from `from` (it answers when its rescan is done, within `deadlineMs`), then every
+ * ticket the wallet must hold looked for among its transactions. Tickets above the wallet's best
+ * block are left to the next round, and so is a rescan that would begin above it. A rescan that
+ * left some missing may have been dropped because another was running: asked again after a wait.
  */
-const rescanAndCheck = (plan: WalletPlan, from: number) =>
+const rescanAndCheck = (plan: WalletPlan, from: number, deadlineMs: number) =>
   Effect.gen(function* () {
     const { wallet } = plan;
-    let missing: ReadonlyArray<Needed> = plan.needed;
+    const best = yield* Effect.either(wallet.rpc.getBestBlock());
+    if (Either.isLeft(best)) {
+      if (isUnreachable(best.left)) plan.down = true;
+      else plan.problems.push(`${wallet.name}: getbestblock: ${best.left.message}`);
+      return NO_RESCAN;
+    }
+    const tip = best.right.height;
+    const ahead = plan.needed.filter((t) => t.height > tip);
+    const due = plan.needed.filter((t) => t.height <= tip);
+    const leftToNextRound = (reason: string, pending: number) =>
+      Effect.logDebug(`${reason}: its tickets there are checked in the next round`).pipe(
+        Effect.annotateLogs({ wallet: wallet.name, bestHeight: tip, from, pending }),
+      );
+    if (from > tip) {
+      yield* leftToNextRound("wallet behind the others, no rescan from above its best block", ahead.length);
+      return { from: undefined, added: 0, pending: ahead.length };
+    }
+    let missing: ReadonlyArray<Needed> = due;
     for (let attempt = 0;; attempt++) {
-      const rescan = yield* Effect.either(wallet.rpc.rescanWallet(from));
+      const rescan = yield* Effect.either(wallet.rpc.rescanWallet(from, { timeoutMs: deadlineMs }));
+      if (Either.isLeft(rescan) && isAboveBestBlock(rescan.left)) {
+        // Its best block went back below `from` (a reorganization) since it was read.
+        yield* leftToNextRound(`rescanwallet ${from}: ${rescan.left.message}`, missing.length + ahead.length);
+        return {
+          from: undefined,
+          added: due.length - missing.length,
+          pending: missing.length + ahead.length,
+        };
+      }
       if (Either.isLeft(rescan) && !isUnreachable(rescan.left)) {
         plan.problems.push(
           `${wallet.name}: rescanwallet ${from}: ${rescan.left.message}; it cannot vote ${missing.length} ` +
             `tickets until a rescan finds them`,
         );
-        return plan.needed.length - missing.length;
+        return { from, added: due.length - missing.length, pending: ahead.length };
       }
       // An unreachable wallet may still be rescanning (a call timeout): the checks tell.
       const held = yield* Effect.forEach(
@@ -553,7 +610,7 @@ const rescanAndCheck = (plan: WalletPlan, from: number) =>
       );
       if (held.some(({ tx }) => Either.isLeft(tx) && isUnreachable(tx.left))) {
         plan.down = true;
-        return plan.needed.length - missing.length;
+        return { from, added: due.length - missing.length, pending: ahead.length };
       }
       missing = held.filter(({ tx }) => Either.isLeft(tx) || tx.right.confirmations === 0).map(({ t }) => t);
       if (missing.length === 0 || attempt === RESCAN_RETRY_WAITS.length) break;
@@ -574,7 +631,8 @@ const rescanAndCheck = (plan: WalletPlan, from: number) =>
           `it cannot vote them: ${named(missing.map((t) => t.hash))}`,
       );
     }
-    return plan.needed.length - missing.length;
+    if (ahead.length > 0) yield* leftToNextRound("blocks it had not reached yet", ahead.length);
+    return { from, added: due.length - missing.length, pending: ahead.length } satisfies RescanOutcome;
   });
 
 /** Scripts imported and tickets repaired in all. */

@@ -1,16 +1,20 @@
 // Startup sync against hcsim: one wallet missing 1 000 scripts (and with them every ticket), one
 // missing 5 000+ tickets whose scripts it holds; the sync repairs both and a second run repairs
 // nothing. hcsim's wallets rescan as hcwallet does (after the call, one at a time, others dropped),
-// and only a wallet's own transactions let it vote: each test checks the wallets can vote.
+// and only a wallet's own transactions let it vote: each test checks the wallets can vote. A wallet
+// that has not reached the newest block is never asked to rescan from it.
 import assert from "node:assert/strict";
 import { Effect } from "effect";
 import { toHex } from "../../src/domain/bytes.ts";
 import { repairCount, type SyncProgress, syncWallets } from "../../src/wallets/wallet_sync.ts";
+import type { LocalRegistration } from "../../src/wallets/address_registration.ts";
+import { pendingText } from "../../src/wallets/reconciler.ts";
 import {
   decoratedPoolLayer,
   DRIFTED_POOL_OPTIONS,
   poolLayer,
   registerDriftedUsers,
+  type SimPool,
   unreachable,
   type WalletDecorator,
   withSimPool,
@@ -162,4 +166,109 @@ Deno.test("a rescan hcwallet dropped because another was running is asked for ag
     assert.deepEqual(summary.problems, []);
     assert.deepEqual(summary.repaired.map((r) => r.ticketsAdded), [0, tickets.length, tickets.length]);
     for (const w of wallets) assert.deepEqual(tickets.filter((t) => w.storedTx(t) === undefined), [], w.name);
+  }));
+
+/** Buys `n` tickets to `r`'s script and mines them; returns their hashes. */
+const buyAndMine = (pool: SimPool, r: LocalRegistration, n: number) => {
+  const bought = pool.sim.userWallet.purchaseTicket({
+    spendLimit: 1e9,
+    ticketAddress: r.multisigAddress,
+    numTickets: n,
+    poolAddress: r.feeAddress,
+    poolFees: 7.5,
+  });
+  pool.sim.control.generate(1);
+  return bought;
+};
+
+/** The sim wallet behind the pool's "wallet N" (the pool numbers its wallets from 1, hcsim from 0). */
+const simWallet = (pool: SimPool, name: string) =>
+  pool.sim.nodes[Number(name.slice("wallet ".length)) - 1].wallet;
+
+/** Each wallet's rescanwallet calls: where from, their deadline, and the wallet's best block then. */
+const recordingRescans = (pool: SimPool, seen: Array<[string, number, number | undefined, number]>) =>
+  ((w) => ({
+    ...w,
+    rpc: {
+      ...w.rpc,
+      rescanWallet: (from, call) =>
+        Effect.suspend(() => {
+          seen.push([w.name, from ?? 0, call?.timeoutMs, simWallet(pool, w.name).bestHeight]);
+          return w.rpc.rescanWallet(from, call);
+        }),
+    },
+  })) satisfies WalletDecorator;
+
+Deno.test("a round while a block reaches one wallet late: no rescan from above its best block, no problem; its tickets there are its own once it catches up", () =>
+  withSimPool({}, async (pool) => {
+    // One user: wallet 2 holds the script without its tickets, wallet 3 gets it without a rescan.
+    const [registration] = await registerDriftedUsers(pool, 1, 2);
+    const wallets = pool.sim.nodes.map((n) => n.wallet);
+    const third = wallets[2];
+    third.importScript(registration.redeemScript, false, 0);
+    const older = wallets[0].getTickets(true);
+    await pool.sim.control.setFaults(2, { walletBehind: true });
+    const newer = buyAndMine(pool, registration, 2);
+    assert.equal(third.bestHeight, pool.sim.chain.height - 1);
+
+    const rescans: Array<[string, number, number | undefined, number]> = [];
+    const round = await syncWallets({ resetVoteBits: false, rescanDeadline: "45 minutes" }).pipe(
+      Effect.provide(decoratedPoolLayer(pool, 2, recordingRescans(pool, rescans))),
+      Effect.runPromise,
+    );
+    assert.deepEqual(round.problems, []);
+    for (const [wallet, from, , bestHeight] of rescans) {
+      assert.ok(
+        from <= bestHeight,
+        `${wallet} asked to rescan from ${from}, above its best block ${bestHeight}`,
+      );
+    }
+    assert.ok(rescans.every(([, , deadline]) => deadline === 45 * 60_000), "the rescan's own deadline");
+    const [, second, late] = round.repaired;
+    assert.deepEqual([second.ticketsAdded, second.ticketsPending], [older.length, 0]);
+    // Wallet 3 rescanned for the older tickets; the newer ones are in the block it had not reached.
+    assert.deepEqual([late.ticketsAdded, late.ticketsPending], [older.length, newer.length]);
+    // The sync's and the reconciler's log lines say so, not as a problem.
+    assert.equal(pendingText(round), `wallet 3: ${newer.length} ticket(s) in blocks it had not reached`);
+
+    await pool.sim.control.setFaults(2, { walletBehind: false });
+    for (const t of [...older, ...newer]) assert.ok(third.storedTx(t) !== undefined, `wallet 3 holds ${t}`);
+    const next = await syncWallets({ resetVoteBits: false }).pipe(
+      Effect.provide(poolLayer(pool, 2)),
+      Effect.runPromise,
+    );
+    assert.deepEqual(next.problems, []);
+    assert.equal(repairCount(next), 0);
+    assert.deepEqual(next.repaired.map((r) => r.ticketsPending), [0, 0, 0]);
+    assert.equal(pendingText(next), "none");
+  }));
+
+Deno.test("hcwallet's -4 'No main chain block for height' (its best block went back after it was read) leaves the tickets to the next round, not a problem", () =>
+  withSimPool({}, async (pool) => {
+    const [registration] = await registerDriftedUsers(pool, 1, 0);
+    const third = pool.sim.nodes[2].wallet;
+    third.importScript(registration.redeemScript, false, 0);
+    await pool.sim.control.setFaults(2, { walletBehind: true });
+    const newer = buyAndMine(pool, registration, 1);
+    // Wallet 3 reports the tip it had before a reorganization took it back.
+    const staleTip: WalletDecorator = (w) =>
+      w.name !== "wallet 3" ? w : {
+        ...w,
+        rpc: {
+          ...w.rpc,
+          getBestBlock: () => Effect.map(w.rpc.getBestBlock(), (b) => ({ ...b, height: b.height + 1 })),
+        },
+      };
+    const rescans: Array<[string, number, number | undefined, number]> = [];
+    const round = await syncWallets({ resetVoteBits: false }).pipe(
+      Effect.provide(decoratedPoolLayer(pool, 2, (w) => recordingRescans(pool, rescans)(staleTip(w)))),
+      Effect.runPromise,
+    );
+    assert.deepEqual(rescans.map(([wallet, from]) => [wallet, from]), [["wallet 3", pool.sim.chain.height]]);
+    assert.equal(rescans[0][2], 30 * 60_000, "the default rescan deadline");
+    assert.deepEqual(round.problems, []);
+    assert.deepEqual(
+      round.repaired.map((r) => [r.wallet, r.ticketsPending, r.rescannedFrom]),
+      [["wallet 1", 0, undefined], ["wallet 2", 0, undefined], ["wallet 3", newer.length, undefined]],
+    );
   }));
