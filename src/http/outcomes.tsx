@@ -70,8 +70,11 @@ const databaseUnreachable = (u: unknown, depth = 0): boolean => {
   if (Cause.isCause(u)) {
     return [...Cause.failures(u), ...Cause.defects(u)].some((e) => databaseUnreachable(e, depth + 1));
   }
-  const code = (u as { readonly code?: unknown }).code;
+  const { code, fatal } = u as { readonly code?: unknown; readonly fatal?: unknown };
   return (typeof code === "string" && UNREACHABLE_CODES.has(code)) ||
+    // mysql2's error for a statement sent on a connection that was already lost (a transaction's
+    // next statement): fatal and without a code, the loss itself went to the statement before.
+    (fatal === true && code === undefined) ||
     databaseUnreachable((u as { readonly cause?: unknown }).cause, depth + 1);
 };
 

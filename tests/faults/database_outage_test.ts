@@ -112,7 +112,13 @@ Deno.test({
         }
 
         const errors = answers.filter((a) => a.status >= 500 && a.status !== 503);
-        assert.deepEqual(errors, [], "no 500 while the database went and came back");
+        assert.deepEqual(
+          errors,
+          [],
+          `no 500 while the database went and came back; why:\n${
+            web.logs.filter((l) => l.includes(`message="request failed" `)).join("\n")
+          }`,
+        );
         const cut = answers.filter((a) => a.phase === "cut" && a.what !== "GET /");
         assert.ok(cut.some((a) => a.status === 503), "a page that needs the database answered 503");
         assert.ok(answers.some((a) => a.phase === "after" && a.what === "POST /signup" && a.status === 200));
