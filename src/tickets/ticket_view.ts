@@ -120,7 +120,10 @@ export class TicketView extends Context.Tag("hcstakepool/TicketView")<TicketView
   static readonly layer = (options: TicketViewOptions) => Layer.scoped(TicketView, makeTicketView(options));
 }
 
-/** stakepooluserinfo on the usable wallets, combined (the reconciler repairs a wallet that lacks tickets). */
+/**
+ * stakepooluserinfo on the usable wallets, combined (the reconciler repairs a wallet that lacks
+ * tickets), and each wallet's count when they differ.
+ */
 const readUserInfo = (vw: VotingWalletsApi, address: string) =>
   Effect.gen(function* () {
     const { answers, down } = yield* vw.fanOut("stakepooluserinfo", (rpc) => rpc.stakePoolUserInfo(address));
@@ -128,16 +131,31 @@ const readUserInfo = (vw: VotingWalletsApi, address: string) =>
       return yield* new WalletsUnavailable({ method: "stakepooluserinfo", available: 0, required: 1, down });
     }
     const size = (a: StakePoolUserInfoResult) => a.tickets.length + a.invalid.length;
-    if (answers.some((a) => size(a.value) !== size(answers[0].value))) {
-      yield* Effect.logWarning("wallets list different tickets for a user").pipe(
-        Effect.annotateLogs({
-          address,
-          counts: answers.map((a) => `${a.wallet.name} ${size(a.value)}`).join(", "),
-        }),
-      );
-    }
-    return combineUserInfo(answers.map((a) => a.value));
+    return {
+      info: combineUserInfo(answers.map((a) => a.value)),
+      differ: answers.some((a) => size(a.value) !== size(answers[0].value))
+        ? answers.map((a) => `${a.wallet.name} ${size(a.value)}`).join(", ")
+        : undefined,
+    };
   }).pipe(Effect.withSpan("TicketView.readUserInfo"));
+
+/**
+ * Conditions an operator should hear of once, not at every read or page view: a warning when one
+ * begins or changes (another error, other counts), a line at `cleared`'s level once it is over.
+ */
+const conditionLog = () => {
+  const current = new Map<string, string>();
+  return {
+    warn: (key: string, condition: string, log: Effect.Effect<void>) =>
+      Effect.suspend(() => {
+        if (current.get(key) === condition) return Effect.void;
+        current.set(key, condition);
+        return log;
+      }),
+    cleared: (key: string, log: Effect.Effect<void>) =>
+      Effect.suspend(() => (current.delete(key) ? log : Effect.void)),
+  };
+};
 
 interface Entry {
   readonly address: string;
@@ -208,6 +226,7 @@ const makeTicketView = (tuning: TicketViewOptions) =>
     const changed = yield* Effect.acquireRelease(PubSub.sliding<string>(1024), PubSub.shutdown);
     // Many views read at once (a stakepoold's stream reopened) queue rather than flood the wallets.
     const readPermits = yield* Effect.makeSemaphore(CONCURRENT_READS);
+    const conditions = conditionLog();
 
     const chainAt = (height: number): ChainView => ({
       tip: height,
@@ -277,7 +296,10 @@ const makeTicketView = (tuning: TicketViewOptions) =>
       );
     const pollTip = askTip.pipe(
       Effect.flatMap(Option.match({ onNone: () => Effect.void, onSome: raiseTip })),
-      Effect.catchAll((e) => Effect.logWarning(`chain tip unknown: ${e.message}`)),
+      Effect.zipRight(conditions.cleared("tip", Effect.logInfo("chain tip known again"))),
+      Effect.catchAll((e) =>
+        conditions.warn("tip", e.message, Effect.logWarning(`chain tip unknown: ${e.message}`))
+      ),
     );
 
     // ---- wallet reads ----
@@ -293,10 +315,16 @@ const makeTicketView = (tuning: TicketViewOptions) =>
         if (watch.hosts.length > 0 && hasUnsureLowFee(entry.state)) {
           const added = yield* Effect.either(watch.addedLowFeeTickets);
           if (Either.isLeft(added)) {
-            yield* Effect.logWarning(`admin-added low-fee tickets unknown: ${added.left.message}`).pipe(
-              annotate,
+            yield* conditions.warn(
+              "added low-fee",
+              added.left.message,
+              Effect.logWarning(`admin-added low-fee tickets unknown: ${added.left.message}`).pipe(annotate),
             );
           } else {
+            yield* conditions.cleared(
+              "added low-fee",
+              Effect.logInfo("admin-added low-fee tickets known again"),
+            );
             const mine = added.right.tickets.filter((t) => t.TicketAddress === entry.address);
             entry.state = withAddedLowFee(entry.state, new Set(mine.map((t) => t.TicketHash)));
           }
@@ -312,12 +340,23 @@ const makeTicketView = (tuning: TicketViewOptions) =>
               return true;
             })
           ),
+          Effect.tap(() =>
+            conditions.cleared(
+              "hcd check",
+              Effect.logInfo("checking users' live tickets with hcd works again"),
+            )
+          ),
           Effect.catchAll((e) =>
             Effect.as(
-              Effect.logWarning(`checking a user's live tickets with hcd failed: ${e.message}`),
+              conditions.warn(
+                "hcd check",
+                e.message,
+                Effect.logWarning(`checking a user's live tickets with hcd failed: ${e.message}`).pipe(
+                  annotate,
+                ),
+              ),
               false,
             )
-              .pipe(annotate)
           ),
         );
       });
@@ -325,7 +364,23 @@ const makeTicketView = (tuning: TicketViewOptions) =>
     /** One wallet read into the entry, with hcd's check where events may have been missed. */
     const read = (entry: Entry) =>
       readPermits.withPermits(1)(Effect.gen(function* () {
-        const info = yield* readUserInfo(vw, entry.address);
+        const { info, differ } = yield* readUserInfo(vw, entry.address);
+        yield* conditions.cleared(
+          "wallet read",
+          Effect.logInfo("reading users' tickets from the wallets works again"),
+        );
+        // One warning per user while the same wallets lack the same number (until the reconciler
+        // repairs them), not one per read.
+        const differs = `differ ${entry.address}`;
+        yield* (differ === undefined
+          ? conditions.cleared(differs, Effect.logInfo("wallets list the same tickets for a user again"))
+          : conditions.warn(
+            differs,
+            differ,
+            Effect.logWarning("wallets list different tickets for a user").pipe(
+              Effect.annotateLogs({ counts: differ }),
+            ),
+          )).pipe(Effect.annotateLogs({ address: entry.address }));
         const before = fingerprint(entry.state);
         entry.state = mergeUserInfo(entry.state, info);
         entry.readAtMillis = yield* Clock.currentTimeMillis;
@@ -361,8 +416,11 @@ const makeTicketView = (tuning: TicketViewOptions) =>
               Effect.gen(function* () {
                 entry.fruitless++;
                 entry.readAtMillis = yield* Clock.currentTimeMillis;
-                yield* Effect.logWarning(`reading a user's tickets from the wallets failed: ${e.message}`)
-                  .pipe(Effect.annotateLogs({ address: entry.address }));
+                yield* conditions.warn(
+                  "wallet read",
+                  e.message,
+                  Effect.logWarning(`reading a user's tickets from the wallets failed: ${e.message}`),
+                ).pipe(Effect.annotateLogs({ address: entry.address }));
               })
             ),
           );

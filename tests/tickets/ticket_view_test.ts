@@ -6,7 +6,7 @@
 // are checked with hcd in one batch — the wallets answer as the real hcwallet does (realnodes
 // FINDINGS 5): a missed ticket "live", an admin-added low-fee ticket voted still "invalid".
 import assert from "node:assert/strict";
-import { Duration, Effect, Fiber, Layer, Option, PubSub, Ref, Stream } from "effect";
+import { Duration, Effect, Fiber, Layer, Logger, LogLevel, Option, PubSub, Ref, Stream } from "effect";
 import { NETWORKS } from "../../src/domain/params.ts";
 import type { StakePoolUserInfoResult } from "../../src/rpc/hc_methods.ts";
 import type { TicketEvent } from "../../src/rpc/stakepoold_protocol.ts";
@@ -42,6 +42,10 @@ interface Fixture {
   readonly tip: Ref.Ref<number>;
   /** The stakepoolds' list of admin-added low-fee tickets. */
   readonly added: Ref.Ref<ReadonlyArray<string>>;
+  /** Wallets that answer with only this many of the tickets (by name; absent: all of them). */
+  readonly lacking: Ref.Ref<Readonly<Record<string, number>>>;
+  /** What the view logged at info level and above, so far. */
+  readonly logs: ReadonlyArray<{ readonly level: string; readonly message: string }>;
   readonly publish: (signal: WatchSignal) => Effect.Effect<void>;
 }
 
@@ -70,7 +74,12 @@ const wallet = (name: string, f: Omit<Fixture, "publish">) => {
     stakePoolUserInfo: (address: string) =>
       Effect.zipRight(
         Ref.update(f.calls, (n) => n + 1),
-        Effect.map(Ref.get(f.answer), (a) => (address === ADDRESS ? a : { tickets: [], invalid: [] })),
+        Effect.map(Effect.zip(Ref.get(f.answer), Ref.get(f.lacking)), ([a, lacking]) =>
+          address !== ADDRESS
+            ? { tickets: [], invalid: [] }
+            : name in lacking
+            ? { ...a, tickets: a.tickets.slice(0, lacking[name]) }
+            : a),
       ),
     getBestBlock: () => chainCall("getbestblock", (_, height) => ({ hash: ZERO, height })),
     existsLiveTickets: (blob: string) =>
@@ -110,6 +119,16 @@ const withView = (
     const chain = yield* Ref.make<ChainTickets>({ missed: new Set(), expired: new Set(), spent: new Set() });
     const tip = yield* Ref.make(118);
     const added = yield* Ref.make<ReadonlyArray<string>>([]);
+    const lacking = yield* Ref.make<Readonly<Record<string, number>>>({});
+    const logs: Array<{ readonly level: string; readonly message: string }> = [];
+    const capture = Logger.replace(
+      Logger.defaultLogger,
+      Logger.make(({ logLevel, message }) => {
+        if (LogLevel.lessThan(logLevel, LogLevel.Info)) return;
+        const text = Array.isArray(message) ? message.join(" ") : String(message);
+        logs.push({ level: logLevel.label, message: text });
+      }),
+    );
     const hub = yield* PubSub.unbounded<WatchSignal>();
     const watch = Layer.succeed(StakepooldWatch, {
       hosts: stakepoolds ? ["stakepoold 1"] : [],
@@ -122,13 +141,14 @@ const withView = (
       })),
       bestBlockHeight: Effect.map(Ref.get(tip), Option.some),
     });
-    const fixture = { answer, calls, chainCalls, chain, tip, added };
+    const fixture = { answer, calls, chainCalls, chain, tip, added, lacking, logs };
     const wallets = ["wallet 1", "wallet 2", "wallet 3"].map((n) => wallet(n, fixture));
     const layer = TicketView.layer({ maxVotedAge: 100, ...tuning }).pipe(
       Layer.provide(Layer.merge(watch, VotingWallets.fromWallets(NETWORKS.simnet, wallets, 2))),
     );
     yield* body({ ...fixture, publish: (s) => Effect.asVoid(PubSub.publish(hub, s)) }).pipe(
       Effect.provide(layer),
+      Effect.provide(capture),
     );
   }).pipe(Effect.scoped, Effect.runPromise);
 
@@ -151,9 +171,11 @@ const event = (
   event: { kind, TicketHash: hash(n), TicketAddress: ADDRESS, blockHeight, ...more },
 });
 
+/** Polls until `check` holds; the deadline is generous (other processes share a 2-core machine). */
 const until = <E, R>(what: string, check: Effect.Effect<boolean, E, R>) =>
   Effect.gen(function* () {
-    for (let i = 0; i < 200; i++) {
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
       if (yield* check) return;
       yield* Effect.sleep(Duration.millis(10));
     }
@@ -331,5 +353,47 @@ Deno.test("a watcher hears each change: an event, a tip that turns an immature t
         );
         yield* until("the miss it missed shown", Effect.map(rowOf(1), (r) => r?.status === "missed"));
         yield* Fiber.interrupt(watcher);
+      }),
+  ));
+
+Deno.test("wallets that list different tickets for a user are a warning once, again only when the counts change, and a line when they agree; not one per view", () =>
+  withView(
+    // Every view is older than maxAge: each one asks for a wallet read.
+    { maxAge: 0, tipInterval: "1 hour", minRefreshInterval: 1 },
+    ({ calls, lacking, logs }) =>
+      Effect.gen(function* () {
+        const said = (message: string) =>
+          Effect.sync(() => logs.filter((x) => x.message === message).map((x) => x.level));
+        const differ = "wallets list different tickets for a user";
+        const agree = "wallets list the same tickets for a user again";
+        /** Ten views, each waited for until its wallet read is done. */
+        const views = Effect.gen(function* () {
+          for (let i = 0; i < 10; i++) {
+            const before = yield* Ref.get(calls);
+            yield* overview;
+            yield* until("the view's wallet read", Effect.map(Ref.get(calls), (n) => n >= before + 3));
+          }
+        });
+        yield* Ref.set(lacking, { "wallet 3": 0 });
+        yield* views;
+        assert.ok((yield* Ref.get(calls)) >= 30);
+        assert.deepEqual(yield* said(differ), ["WARN"]);
+        // Another condition: wallet 3 now lists one of the two.
+        yield* Ref.set(lacking, { "wallet 3": 1 });
+        yield* views;
+        assert.deepEqual(yield* said(differ), ["WARN", "WARN"]);
+        assert.deepEqual(yield* said(agree), []);
+        // Repaired: said once; the same difference again is news again.
+        yield* Ref.set(lacking, {});
+        yield* views;
+        assert.deepEqual(yield* said(agree), ["INFO"]);
+        yield* Ref.set(lacking, { "wallet 3": 1 });
+        yield* views;
+        assert.deepEqual(yield* said(differ), ["WARN", "WARN", "WARN"]);
+        assert.deepEqual(
+          logs.filter((x) => x.level === "WARN").map((x) => x.message),
+          [differ, differ, differ],
+          "no other warning",
+        );
       }),
   ));
