@@ -3,13 +3,7 @@
 import * as SqlClient from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Context, Effect, Layer } from "effect";
-import {
-  EmailChange,
-  TOKEN_LIFETIME_SECONDS,
-  type TokenExpired,
-  type TokenNotFound,
-} from "../domain/models.ts";
-import { unixNow, writeResult } from "./sql.ts";
+import { EmailChange, type TokenExpired, type TokenNotFound } from "../domain/models.ts";
 import { tokenRows } from "./token_rows.ts";
 import { type EmailTaken, type EmailTooLong, type UserNotFound, Users } from "./users.ts";
 
@@ -33,34 +27,13 @@ export class EmailChanges extends Context.Tag("hcstakepool/EmailChanges")<EmailC
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient;
       const users = yield* Users;
-      const { find, remove } = tokenRows(sql, { name: "EmailChange", id: "EmailChangeID", row: EmailChange });
+      const rows = tokenRows(sql, { name: "EmailChange", id: "EmailChangeID", row: EmailChange });
       return {
         create: (userId, newEmail, token) =>
-          Effect.gen(function* () {
-            const now = yield* unixNow;
-            const expires = now + TOKEN_LIFETIME_SECONDS;
-            const raw = yield* sql`INSERT INTO EmailChange (UserId, NewEmail, Token, Created, Expires)
-                                   VALUES (${userId}, ${newEmail}, ${token}, ${now}, ${expires})`.raw;
-            return new EmailChange({
-              EmailChangeID: writeResult(raw).insertId,
-              UserId: userId,
-              NewEmail: newEmail,
-              Token: token,
-              Created: now,
-              Expires: expires,
-            });
-          }),
-        find,
-        apply: (token) =>
-          sql.withTransaction(
-            Effect.gen(function* () {
-              const change = yield* find(token);
-              yield* users.setEmail(change.UserId, change.NewEmail);
-              yield* remove(token);
-              return change;
-            }),
-          ),
-        remove,
+          rows.create({ UserId: userId, NewEmail: newEmail, Token: token }),
+        find: rows.find,
+        apply: (token) => rows.consume(token, (change) => users.setEmail(change.UserId, change.NewEmail)),
+        remove: rows.remove,
       };
     }),
   );

@@ -2,13 +2,7 @@
 import * as SqlClient from "@effect/sql/SqlClient";
 import type { SqlError } from "@effect/sql/SqlError";
 import { Context, Effect, Layer } from "effect";
-import {
-  PasswordReset,
-  TOKEN_LIFETIME_SECONDS,
-  type TokenExpired,
-  type TokenNotFound,
-} from "../domain/models.ts";
-import { unixNow, writeResult } from "./sql.ts";
+import { PasswordReset, type TokenExpired, type TokenNotFound } from "../domain/models.ts";
 import { tokenRows } from "./token_rows.ts";
 import { type UserNotFound, Users } from "./users.ts";
 
@@ -31,37 +25,13 @@ export class PasswordResets
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient;
       const users = yield* Users;
-      const { find, remove } = tokenRows(sql, {
-        name: "PasswordReset",
-        id: "PasswordResetID",
-        row: PasswordReset,
-      });
+      const rows = tokenRows(sql, { name: "PasswordReset", id: "PasswordResetID", row: PasswordReset });
       return {
-        create: (userId, token) =>
-          Effect.gen(function* () {
-            const now = yield* unixNow;
-            const expires = now + TOKEN_LIFETIME_SECONDS;
-            const raw = yield* sql`INSERT INTO PasswordReset (UserId, Token, Created, Expires)
-                                   VALUES (${userId}, ${token}, ${now}, ${expires})`.raw;
-            return new PasswordReset({
-              PasswordResetID: writeResult(raw).insertId,
-              UserId: userId,
-              Token: token,
-              Created: now,
-              Expires: expires,
-            });
-          }),
-        find,
+        create: (userId, token) => rows.create({ UserId: userId, Token: token }),
+        find: rows.find,
         apply: (token, passwordHash) =>
-          sql.withTransaction(
-            Effect.gen(function* () {
-              const reset = yield* find(token);
-              yield* users.setPassword(reset.UserId, passwordHash);
-              yield* remove(token);
-              return reset;
-            }),
-          ),
-        remove,
+          rows.consume(token, (reset) => users.setPassword(reset.UserId, passwordHash)),
+        remove: rows.remove,
       };
     }),
   );
