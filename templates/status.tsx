@@ -5,6 +5,7 @@ import type { FC } from "hono/jsx";
 import type { PoolStatus } from "../src/pool/status.ts";
 import { CsrfField, Notice } from "./components.tsx";
 import { type Fact, FactList, PoolStyles } from "./pool_components.tsx";
+import { pendingText } from "../src/wallets/reconciler.ts";
 import { formatCount } from "./numbers.ts";
 
 export interface StatusViewProps {
@@ -23,6 +24,36 @@ const when = (
 ) => (d === undefined ? "—" : d.toISOString().replace("T", " ").slice(0, 19) + " UTC");
 
 const n = (x: number | undefined) => (x === undefined ? "—" : formatCount(x));
+
+/**
+ * walletinfo's `voting`: a pool wallet beside stakepoold does not vote itself (the real hcwallet in
+ * stake-pool mode reports false), so "no" is normal there; without stakepoolds the wallets vote.
+ */
+const WalletVoting: FC<{ connected: boolean; voting: boolean; stakepooldsEnabled: boolean }> = (
+  { connected, voting, stakepooldsEnabled },
+) => {
+  if (!connected) return <>—</>;
+  if (voting === !stakepooldsEnabled) {
+    return (
+      <>
+        <span class="state-ok">{voting ? "yes" : "no"}</span>
+        <br />
+        <span class="muted">{voting ? "votes the tickets" : "stakepoold votes"}</span>
+      </>
+    );
+  }
+  return voting
+    ? (
+      <span class="state-warn" title="stakepoold votes: the wallet's votes are duplicates">
+        yes, beside stakepoold
+      </span>
+    )
+    : (
+      <span class="state-bad" title="no stakepoold is configured to vote instead">
+        no, and no stakepoold
+      </span>
+    );
+};
 
 export const AdminStatusView: FC<StatusViewProps> = ({ csrf, status, stakepooldsEnabled }) => {
   const w = status.wallets;
@@ -78,7 +109,7 @@ export const AdminStatusView: FC<StatusViewProps> = ({ csrf, status, stakepoolds
                 <th scope="col">Connected</th>
                 <th scope="col">hcd</th>
                 <th scope="col">Unlocked</th>
-                <th scope="col">Voting</th>
+                <th scope="col">Voting itself</th>
                 <th scope="col" class="num">Vote version</th>
                 <th scope="col" class="num">Best block</th>
                 <th scope="col">Problem</th>
@@ -101,8 +132,12 @@ export const AdminStatusView: FC<StatusViewProps> = ({ csrf, status, stakepoolds
                   <td>
                     <Yes ok={x.unlocked} />
                   </td>
-                  <td>
-                    <Yes ok={x.voting} />
+                  <td data-voting={x.connected ? String(x.voting) : undefined}>
+                    <WalletVoting
+                      connected={x.connected}
+                      voting={x.voting}
+                      stakepooldsEnabled={stakepooldsEnabled}
+                    />
                   </td>
                   <td class="num">{n(x.voteVersion)}</td>
                   <td class="num">{n(status.bestBlocks.get(x.name))}</td>
@@ -136,6 +171,8 @@ export const AdminStatusView: FC<StatusViewProps> = ({ csrf, status, stakepoolds
                 <tbody>
                   {status.stakepoolds.map(({ feed, status: s }) => {
                     const ok = s._tag === "Right" ? s.right : undefined;
+                    // Its own word (kept since it started), else what its ticket events said.
+                    const lastVote = ok?.lastVote ?? feed.lastVote;
                     return (
                       <tr data-stakepoold={feed.host}>
                         <td class="mono nowrap">{feed.host}</td>
@@ -165,23 +202,22 @@ export const AdminStatusView: FC<StatusViewProps> = ({ csrf, status, stakepoolds
                         <td class="num">{n(ok?.liveTickets)}</td>
                         <td class="num">{n(ok?.ignoredLowFeeTickets)}</td>
                         <td class="num">{n(ok?.addedLowFeeTickets)}</td>
-                        <td>
-                          {ok === undefined
-                            ? "—"
-                            : `${n(ok.votes.voted)} voted, ${n(ok.votes.duplicate)} duplicate, ${
-                              n(ok.votes.failed)
-                            } failed`}
+                        <td data-votes={ok === undefined ? undefined : JSON.stringify(ok.votes)}>
+                          {ok === undefined ? "—" : (
+                            `${n(ok.votes.voted)} voted, ${n(ok.votes.duplicate)} duplicate, ${
+                              n(ok.votes.spentElsewhere)
+                            } spent elsewhere, ${n(ok.votes.failed)} failed`
+                          )}
                         </td>
-                        <td>
-                          {feed.lastVote === undefined ? "—" : (
+                        <td data-last-vote={lastVote?.ticket}>
+                          {lastVote === undefined ? "—" : (
                             <>
-                              <span class="mono" title={feed.lastVote.ticket}>
-                                {feed.lastVote.ticket.slice(0, 12)}…
+                              <span class="mono" title={lastVote.ticket}>
+                                {lastVote.ticket.slice(0, 12)}…
                               </span>
                               <br />
                               <span class="muted">
-                                {feed.lastVote.outcome}, block {n(feed.lastVote.blockHeight)},{" "}
-                                {when(feed.lastVote.at)}
+                                {lastVote.outcome}, block {n(lastVote.blockHeight)}, {when(lastVote.at)}
                               </span>
                             </>
                           )}
@@ -211,6 +247,10 @@ export const AdminStatusView: FC<StatusViewProps> = ({ csrf, status, stakepoolds
                       r.summary.repaired.reduce((sum, x) => sum + x.ticketsAdded, 0)
                     } tickets`,
                 },
+                ...(r.summary === undefined || pendingText(r.summary) === "none" ? [] : [{
+                  label: "Left to the next round",
+                  value: pendingText(r.summary),
+                }]),
               ]}
             />
             {r.problems.length > 0 && (

@@ -5,7 +5,7 @@
 import { Schema } from "effect";
 
 /** The control API's version; a client requires the same major and at least this minor. */
-export const CONTROL_API_VERSION = { major: 4, minor: 0, patch: 0 } as const;
+export const CONTROL_API_VERSION = { major: 4, minor: 1, patch: 0 } as const;
 
 const TicketHash = Schema.String.pipe(Schema.pattern(/^[0-9a-f]{64}$/));
 
@@ -41,8 +41,24 @@ export const StakepooldStatus = Schema.Struct({
   ignoredLowFeeTickets: Schema.Int,
   /** Users whose voting preferences are loaded. */
   userVotingConfigs: Schema.Int,
-  /** Votes since start by outcome: accepted by hcd, already there (another node's), failed. */
-  votes: Schema.Struct({ voted: Schema.Int, duplicate: Schema.Int, failed: Schema.Int }),
+  /**
+   * Votes since start by outcome: accepted by hcd, already there (another node's), refused because
+   * another vote spent the ticket first (its owner's wallet voting it too), failed.
+   */
+  votes: Schema.Struct({
+    voted: Schema.Int,
+    duplicate: Schema.Int,
+    spentElsewhere: Schema.Int,
+    failed: Schema.Int,
+  }),
+  /** The last vote it cast that hcd took or already had; absent before the first since start. */
+  lastVote: Schema.optional(Schema.Struct({
+    ticket: TicketHash,
+    /** The block that selected the ticket. */
+    blockHeight: Schema.Int,
+    outcome: Schema.Literal("voted", "duplicate"),
+    at: Schema.Date,
+  })),
   /** Height of the last block hcd announced or the ticket set was rebuilt at; absent before either. */
   bestBlockHeight: Schema.optional(Schema.Int),
   hcdConnected: Schema.Boolean,

@@ -14,12 +14,18 @@ export const stakepooldStatus: Effect.Effect<
   TicketKeeper | Voter | VotingPrefs | LocalNode | Supervisor
 > = Effect.gen(function* () {
   const { node, wallet } = yield* LocalNode;
-  // The protocol has no count of votes beaten by another vote of the ticket ("spent-elsewhere");
-  // the log, the ticket events and the votes metric have them.
-  const { voted, duplicate, failed } = yield* Effect.flatMap(Voter, (v) => v.votes);
+  const voter = yield* Voter;
+  const votes = yield* voter.votes;
+  const lastVote = yield* voter.lastVote;
   return {
     ...(yield* Effect.flatMap(TicketKeeper, (k) => k.status)),
-    votes: { voted, duplicate, failed },
+    votes: {
+      voted: votes.voted,
+      duplicate: votes.duplicate,
+      spentElsewhere: votes["spent-elsewhere"],
+      failed: votes.failed,
+    },
+    ...(lastVote === undefined ? {} : { lastVote }),
     hcdConnected: yield* node.client.connected,
     walletConnected: yield* wallet.client.connected,
     ...(yield* Effect.flatMap(VotingPrefs, (p) => p.status)),

@@ -2,7 +2,7 @@
 // among the winners is voted at once — generatevote on the wallet, sendrawtransaction on hcd —
 // with the bits `voteBitsFor` decides from its owner's preferences and the wallet's defaults.
 // Votes in flight are never interrupted: shutdown waits for them.
-import { Context, Effect, FiberSet, Layer, Metric, MetricBoundaries, Ref, Stream } from "effect";
+import { Clock, Context, Effect, FiberSet, Layer, Metric, MetricBoundaries, Ref, Stream } from "effect";
 import type { NetParams } from "../domain/params.ts";
 import {
   claimWinners,
@@ -31,9 +31,19 @@ export interface VoterOptions {
   readonly net: NetParams;
 }
 
+/** A vote hcd took, or already had (another node's): the ticket, its selecting block, when. */
+export interface LastVote {
+  readonly ticket: string;
+  readonly blockHeight: number;
+  readonly outcome: "voted" | "duplicate";
+  readonly at: Date;
+}
+
 export interface VoterApi {
   /** Votes since start by outcome. */
   readonly votes: Effect.Effect<Readonly<Record<VoteOutcome, number>>>;
+  /** The last vote since start that hcd took or had; undefined before the first. */
+  readonly lastVote: Effect.Effect<LastVote | undefined>;
   /**
    * Asks hcd to announce the tip's winners again, so a winner selected while it could not be
    * voted (hcd or wallet away, its owner not known yet, a low-fee ticket not added yet) is voted
@@ -89,6 +99,7 @@ const makeVoter = (options: VoterOptions) =>
       failed: 0,
     });
     const claims = yield* Ref.make<VoteClaims>(emptyVoteClaims);
+    const lastVote = yield* Ref.make<LastVote | undefined>(undefined);
 
     /** Votes one winner if it is live; "skipped" when it is not a live pool ticket. */
     const voteOne = (blockHash: string, blockHeight: number, hash: string, startedAt: number) =>
@@ -133,6 +144,11 @@ const makeVoter = (options: VoterOptions) =>
         const durationMs = Math.round(((yield* clockMillis) - startedAt) * 100) / 100;
         yield* Metric.increment(Metric.tagged(votesCounter, "outcome", outcome.outcome));
         yield* Ref.update(outcomes, (o) => ({ ...o, [outcome.outcome]: o[outcome.outcome] + 1 }));
+        const cast = outcome.outcome;
+        if (cast === "voted" || cast === "duplicate") {
+          const at = new Date(yield* Clock.currentTimeMillis);
+          yield* Ref.set(lastVote, { ticket: hash, blockHeight, outcome: cast, at });
+        }
         yield* Metric.update(voteDuration, durationMs);
         yield* events.publish({
           kind: EVENT_OF[outcome.outcome],
@@ -228,5 +244,5 @@ const makeVoter = (options: VoterOptions) =>
         )),
     );
 
-    return { votes: Ref.get(outcomes), announceWinnersAgain } satisfies VoterApi;
+    return { votes: Ref.get(outcomes), lastVote: Ref.get(lastVote), announceWinnersAgain } satisfies VoterApi;
   });

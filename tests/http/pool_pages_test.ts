@@ -226,6 +226,26 @@ const journey = (store: StoreKind) => async () => {
     const status = await alice.get("/status");
     assert.equal(status.status, 200);
     for (const s of pool.stakepoolds) assert.ok(status.text.includes(s.address), s.address);
+    // A pool wallet beside stakepoold does not vote itself: walletinfo's voting false is normal.
+    assert.deepEqual(
+      [...status.text.matchAll(/<td data-voting="(\w+)"><span class="([\w-]+)">/g)].map((m) =>
+        `${m[1]} ${m[2]}`
+      ),
+      ["false state-ok", "false state-ok", "false state-ok"],
+    );
+    // Each stakepoold's votes by outcome, spent elsewhere too, and its last vote: one on chain.
+    const votedOnChain = new Set(
+      pool.sim.control.tickets().filter((t) => t.status === "voted").map((t) => t.ticket),
+    );
+    const stakepooldRows = status.text.split("<tr data-stakepoold=").slice(1);
+    assert.equal(stakepooldRows.length, pool.stakepoolds.length);
+    for (const row of stakepooldRows) {
+      const votes = JSON.parse(unescapeHtml(/data-votes="([^"]*)"/.exec(row)![1]));
+      assert.deepEqual(Object.keys(votes), ["voted", "duplicate", "spentElsewhere", "failed"]);
+      assert.ok(votes.voted + votes.duplicate >= 1, row);
+      const lastVote = /data-last-vote="([0-9a-f]{64})"/.exec(row)?.[1];
+      assert.ok(lastVote !== undefined && votedOnChain.has(lastVote), row);
+    }
     await pool.run(Effect.flatMap(VotingWallets, (vw) => vw.stop("test: a wallet disagreed")));
     const stopped = await alice.get("/status");
     assert.equal(stopped.status, 500);

@@ -116,7 +116,7 @@ Deno.test("control API status: ticket counts, users, votes by outcome, best bloc
           addedLowFeeTickets: 0,
           ignoredLowFeeTickets: 0,
           userVotingConfigs: 2,
-          votes: { voted: 0, duplicate: 0, failed: 0 },
+          votes: { voted: 0, duplicate: 0, spentElsewhere: 0, failed: 0 },
           bestBlockHeight: height,
           hcdConnected: true,
           walletConnected: true,

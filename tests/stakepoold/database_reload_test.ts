@@ -79,5 +79,5 @@ Deno.test("norpclisten: new vote bits, a new user and an added low-fee ticket in
       assert.deepEqual(votedBits(lowFee), [3]);
       // hcd records a vote before stakepoold has its answer and counts it.
       yield* eventually("both votes are counted", Effect.map(status, (s) => s.votes.voted === 2));
-      assert.deepEqual((yield* status).votes, { voted: 2, duplicate: 0, failed: 0 });
+      assert.deepEqual((yield* status).votes, { voted: 2, duplicate: 0, spentElsewhere: 0, failed: 0 });
     })));

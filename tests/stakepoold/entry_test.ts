@@ -134,7 +134,12 @@ mysqlTest(
             );
             // hcd records a vote before stakepoold has its answer and counts it.
             yield* eventually("the vote is counted", Effect.map(control.status, (s) => s.votes.voted === 1));
-            assert.deepEqual((yield* control.status).votes, { voted: 1, duplicate: 0, failed: 0 });
+            assert.deepEqual((yield* control.status).votes, {
+              voted: 1,
+              duplicate: 0,
+              spentElsewhere: 0,
+              failed: 0,
+            });
           }));
           child.kill("SIGTERM");
           const code = yield* Effect.promise(() => exitWithin(child, 5_000));

@@ -29,6 +29,7 @@ Deno.test("a vote beaten by the identical vote already mined is a duplicate; one
         voteBitsVersion: 7,
       }]);
       // Rebuilt often: the tickets are known while immature (hcd announces them only at maturity).
+      const startedAt = Date.now();
       const [spd] = yield* startStakepoolds(network, database, dir, { resyncInterval: "500 millis" });
       const events: TicketEvent[] = [];
       yield* Effect.forkScoped(Stream.runForEach(spd.events, (e) => Effect.sync(() => events.push(e))));
@@ -99,7 +100,14 @@ Deno.test("a vote beaten by the identical vote already mined is a duplicate; one
           `outputs of unknown or fully-spent transaction ${other}`,
       );
       assert.ok(!events.some((e) => e.kind === "vote-failed"), JSON.stringify(events));
-      assert.deepEqual((yield* spd.control.status).votes, { voted: 0, duplicate: 1, failed: 0 });
+      const status = yield* spd.control.status;
+      assert.deepEqual(status.votes, { voted: 0, duplicate: 1, spentElsewhere: 1, failed: 0 });
+      // The refused vote is not a vote cast: the last one is the duplicate, at its selecting block.
+      assert.deepEqual(
+        { ...status.lastVote, at: undefined },
+        { ticket: identical, blockHeight: tried.blockHeight, outcome: "duplicate", at: undefined },
+      );
+      assert.ok(status.lastVote!.at.getTime() >= startedAt && status.lastVote!.at.getTime() <= Date.now());
 
       assert.deepEqual(lines.filter((l) => l.startsWith("ERROR")), []);
       const voteLines = lines.filter((l) => l.startsWith("INFO vote "));

@@ -44,7 +44,12 @@ Deno.test("a winner selected while stakepoold's hcd websocket is down is voted w
         30_000,
       );
       yield* eventually("the vote is counted", Effect.map(spd.control.status, (s) => s.votes.voted === 1));
-      assert.deepEqual((yield* spd.control.status).votes, { voted: 1, duplicate: 0, failed: 0 });
+      assert.deepEqual((yield* spd.control.status).votes, {
+        voted: 1,
+        duplicate: 0,
+        spentElsewhere: 0,
+        failed: 0,
+      });
     })));
 
 Deno.test("a winner whose owner becomes known after the announcement is voted; one announced again is not voted twice", () =>
