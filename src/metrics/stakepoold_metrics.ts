@@ -10,9 +10,10 @@ import type { Voter } from "../stakepoold/voter.ts";
 import type { VotingPrefs } from "../stakepoold/voting_prefs.ts";
 import type { Supervisor } from "../runtime/supervisor.ts";
 import { scrapeMetrics } from "./prometheus.ts";
+import { setTicketsByState, TICKET_STATES_HELP } from "./ticket_states.ts";
 
 const tickets = Metric.gauge("stakepoold_tickets", {
-  description: "pool tickets held, by state (live, added_low_fee, ignored_low_fee)",
+  description: `pool tickets held, ${TICKET_STATES_HELP}`,
 });
 const userConfigs = Metric.gauge("stakepoold_user_voting_configs", {
   description: "users whose voting preferences are loaded",
@@ -36,14 +37,7 @@ export const stakepooldMetrics: Effect.Effect<
   TicketKeeper | Voter | VotingPrefs | LocalNode | Supervisor
 > = Effect.gen(function* () {
   const s = yield* stakepooldStatus;
-  const counts = {
-    live: s.liveTickets,
-    added_low_fee: s.addedLowFeeTickets,
-    ignored_low_fee: s.ignoredLowFeeTickets,
-  };
-  for (const [state, n] of Object.entries(counts)) {
-    yield* Metric.set(Metric.tagged(tickets, "state", state), n);
-  }
+  yield* setTicketsByState(tickets, s);
   yield* Metric.set(userConfigs, s.userVotingConfigs);
   yield* Metric.set(Metric.tagged(connected, "peer", "hcd"), s.hcdConnected ? 1 : 0);
   yield* Metric.set(Metric.tagged(connected, "peer", "hcwallet"), s.walletConnected ? 1 : 0);

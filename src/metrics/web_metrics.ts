@@ -8,6 +8,7 @@ import { Users } from "../storage/users.ts";
 import { StakepooldWatch } from "../tickets/stakepoold_watch.ts";
 import { VotingWallets, type VotingWalletsStatus } from "../wallets/voting_wallets.ts";
 import { scrapeMetrics } from "./prometheus.ts";
+import { setTicketsByState, TICKET_STATES_HELP } from "./ticket_states.ts";
 
 /** A scrape or a monitor's poll answers within this even when a wallet does not. */
 const STATUS_TIMEOUT = Duration.seconds(10);
@@ -31,7 +32,7 @@ const stakepooldUp = Metric.gauge("hcpool_stakepoold_up", {
   description: "1 when the stakepoold's control API answered status at the last scrape",
 });
 const stakepooldTickets = Metric.gauge("hcpool_stakepoold_tickets", {
-  description: "tickets a stakepoold holds, by state (live, added_low_fee, ignored_low_fee)",
+  description: `tickets a stakepoold holds, ${TICKET_STATES_HELP}`,
 });
 const users = Metric.gauge("hcpool_users", { description: "user accounts" });
 
@@ -102,17 +103,8 @@ const setGauges = Effect.gen(function* () {
   for (const report of yield* Effect.flatMap(StakepooldWatch, (w) => w.reports)) {
     const host = report.feed.host;
     yield* Metric.set(Metric.tagged(stakepooldUp, "stakepoold", host), Either.isRight(report.status) ? 1 : 0);
-    if (Either.isLeft(report.status)) continue;
-    const counts = {
-      live: report.status.right.liveTickets,
-      added_low_fee: report.status.right.addedLowFeeTickets,
-      ignored_low_fee: report.status.right.ignoredLowFeeTickets,
-    };
-    for (const [state, n] of Object.entries(counts)) {
-      yield* Metric.set(
-        stakepooldTickets.pipe(Metric.tagged("stakepoold", host), Metric.tagged("state", state)),
-        n,
-      );
+    if (Either.isRight(report.status)) {
+      yield* setTicketsByState(Metric.tagged(stakepooldTickets, "stakepoold", host), report.status.right);
     }
   }
   const userCount = yield* Effect.option(Effect.flatMap(Users, (u) => u.count));

@@ -209,6 +209,12 @@ Deno.test("deno task start: a visitor signs up, registers, buys tickets and find
       );
       assert.ok(metricValue(own.body, "stakepoold_vote_duration_ms_count") >= 1);
       assert.equal(metricValue(own.body, "stakepoold_connected", { peer: "hcd" }), 1);
+      for (const state of ["live", "added_low_fee", "ignored_low_fee"]) {
+        const series = (text: string, name: string) =>
+          text.split("\n").some((line) => line.startsWith(`${name}{`) && line.includes(`state="${state}"`));
+        assert.ok(series(own.body, "stakepoold_tickets"), `stakepoold 0's tickets ${state}`);
+        assert.ok(series(metricsAfter, "hcpool_stakepoold_tickets"), `the web app's tickets ${state}`);
+      }
       assert.ok(!own.body.includes('stakepoold="1"'), "nor another stakepoold's figures");
       const refused = yield* Effect.promise(() => httpsGet(`https://${control}/metrics`, cert));
       assert.equal(refused.status, 401, "stakepoold's /metrics needs the control secret");
