@@ -156,6 +156,18 @@ export interface EventOutcome {
 const withHeight = (t: PoolTicket, height: number | undefined): PoolTicket =>
   height === undefined || t.height > 0 ? t : { ...t, height };
 
+/**
+ * A voted event that comes after the block that spent the ticket: the stakepoolds' streams are
+ * separate and, within one, the vote's answer from hcd may come after the block's notification.
+ * Spent in the block after the one the vote was for, the ticket was spent by that vote (as when the
+ * txid comes first); spent in the vote's own block, the voter was told another vote spent it.
+ */
+const lateVoteTxid = (t: PoolTicket, event: TicketEvent): PoolTicket | undefined =>
+  event.kind === "voted" && event.voteTxid !== undefined && event.blockHeight !== undefined &&
+    t.status === "voted" && t.spentBy === undefined && t.spentByHeight === event.blockHeight + 1
+    ? { ...t, spentBy: event.voteTxid, voteTxid: event.voteTxid, voteSent: true }
+    : undefined;
+
 /** `t` after the event; `t` itself when the event changes nothing. */
 const ticketAfter = (t: PoolTicket, event: TicketEvent): PoolTicket => {
   const at = event.blockHeight;
@@ -171,7 +183,7 @@ const ticketAfter = (t: PoolTicket, event: TicketEvent): PoolTicket => {
       // Another node may still vote it; a miss comes as its own event.
       return t;
   }
-  if (t.status !== "live") return t;
+  if (t.status !== "live") return lateVoteTxid(t, event) ?? t;
   switch (event.kind) {
     case "winning":
     case "voted":

@@ -222,6 +222,32 @@ Deno.test("the real wallet's answers undo nothing the pool knows: a missed ticke
   assert.equal(shown(mergeUserInfo(added.state, walletSays)).get(hash(2))?.section, "live");
 });
 
+Deno.test("a vote's txid that comes after the block that spent the ticket shows the vote all the same, not after another vote spent it", () => {
+  // Ticket 2 is admin-added low-fee: the wallet keeps it invalid and never tells the txid.
+  const added = apply(fromWallet([live(1, 100)], [hash(2)]), event("live", 2), event("live", 3, 100));
+  const spentFirst = apply(added, event("winning", 2, 150), event("spent", 2, 151));
+  assert.deepEqual(shown(spentFirst).get(hash(2)), { section: "voted", spentBy: undefined });
+  const late = applyEvent(spentFirst, event("voted", 2, 150, { voteTxid: hash(702) }));
+  assert.deepEqual([late.changed, late.askWallet], [true, false]);
+  assert.deepEqual(shown(late.state).get(hash(2)), { section: "voted", spentBy: hash(702) });
+  // The same ticket as when the txid comes first.
+  const txidFirst = apply(
+    added,
+    event("winning", 2, 150),
+    event("voted", 2, 150, { voteTxid: hash(702) }),
+    event("spent", 2, 151),
+  );
+  assert.deepEqual(late.state.tickets.get(hash(2)), txidFirst.tickets.get(hash(2)));
+  // Told that another vote spent it (in the selecting block's event), a later txid is not its spender.
+  const elsewhere = apply(
+    added,
+    event("winning", 3, 160),
+    event("spent", 3, 160, { detail: "orphan transaction … fully-spent transaction" }),
+    event("voted", 3, 160, { voteTxid: hash(703) }),
+  );
+  assert.deepEqual(shown(elsewhere).get(hash(3)), { section: "voted", spentBy: undefined });
+});
+
 Deno.test("low-fee tickets: announced new then ignored they are invalid, not live; added they are live; removed, invalid again", () => {
   const state = fromWallet([live(1, 100)]);
   const announced = apply(state, event("new", 3, 120), event("ignored", 3, 120));
