@@ -109,13 +109,19 @@ export const ticketRows = (html: string): ReadonlyMap<string, ShownTicket> =>
       .map((m) => [m[1], { status: m[2], spentBy: m[3] }]),
   );
 
+/**
+ * How long a test waits for a state of the pool: minutes, as a loaded 2-core machine may need; a
+ * wait ends as soon as the state is there.
+ */
+const STATE_DEADLINE_MS = 120_000;
+
 /** Polls `path` until `check` holds for the page (it fails the test after `timeoutMs`). */
 export const waitForPage = async (
   client: WebClient,
   path: string,
   check: (page: Page) => boolean,
   what: string,
-  timeoutMs = 20_000,
+  timeoutMs = STATE_DEADLINE_MS,
 ): Promise<Page> => {
   const deadline = Date.now() + timeoutMs;
   let last: Page | undefined;
@@ -145,7 +151,7 @@ export const miner = (pool: TestPool) => {
   const generate = async (blocks: number) => {
     for (let i = 0; i < blocks; i++) {
       sim.control.generate(1);
-      await Effect.runPromise(eventually("votes of the block", votesSettled));
+      await Effect.runPromise(eventually("votes of the block", votesSettled, STATE_DEADLINE_MS));
     }
   };
   /** Mines until `done` holds; fails after `maxBlocks`. */
