@@ -21,7 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const eventually = async <A>(
   what: string,
   check: () => Promise<A | undefined> | A | undefined,
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
   everyMs = 200,
 ): Promise<A> => {
   const deadline = Date.now() + timeoutMs;
@@ -70,7 +70,7 @@ export class DemoProcess {
   }
 
   /** Waits until the output matches; the match. */
-  waitForOutput(pattern: RegExp, what: string, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+  waitForOutput(pattern: RegExp, what: string, timeoutMs = 120_000): Promise<RegExpMatchArray> {
     return eventually(what, () => this.out.match(pattern) ?? undefined, timeoutMs, 100);
   }
 

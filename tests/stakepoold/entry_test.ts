@@ -142,7 +142,7 @@ mysqlTest(
             });
           }));
           child.kill("SIGTERM");
-          const code = yield* Effect.promise(() => exitWithin(child, 5_000));
+          const code = yield* Effect.promise(() => exitWithin(child, 30_000));
           if (code === undefined) child.kill("SIGKILL");
           const [stdout, stderr] = yield* Effect.promise(() => output);
           yield* exercised;

@@ -223,7 +223,7 @@ export const startStakepoolds = (
 export const eventually = <E, R>(
   what: string,
   check: Effect.Effect<boolean, E, R>,
-  timeoutMs = 10_000,
+  timeoutMs = 60_000,
 ): Effect.Effect<void, E | Error, R> =>
   check.pipe(
     Effect.repeat({ until: (ok) => ok, schedule: Schedule.spaced(Duration.millis(20)) }),

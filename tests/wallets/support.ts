@@ -183,7 +183,7 @@ export const eventually = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
   holds: (a: A) => boolean,
   what: string,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Effect.Effect<A, E | Error, R> =>
   Effect.gen(function* () {
     const deadline = Date.now() + timeoutMs;
