@@ -9,6 +9,7 @@
 import { Cause, Effect, Exit, Option } from "effect";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { MaintenanceView, StatusView } from "../../templates/error.tsx";
+import { isDatabaseUnreachable } from "../storage/unreachable.ts";
 import type { Ctx, WebServices } from "./context.ts";
 import { render } from "./render.tsx";
 
@@ -50,41 +51,13 @@ export const INTERNAL_ERROR_TEXT =
 export const DATABASE_DOWN_TEXT =
   "The pool's database is not answering right now. Please try again in a minute.";
 
-/** Error codes of a database that cannot be reached or went away (node and mysql2; SQLite's lock). */
-const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENOTFOUND",
-  "PROTOCOL_CONNECTION_LOST",
-  "PROTOCOL_SEQUENCE_TIMEOUT",
-  "ER_CON_COUNT_ERROR",
-  "SQLITE_BUSY",
-]);
-
-/** Whether a failure comes from the database being unreachable, looking through causes and Causes. */
-const databaseUnreachable = (u: unknown, depth = 0): boolean => {
-  if (depth > 8 || typeof u !== "object" || u === null) return false;
-  if (Cause.isCause(u)) {
-    return [...Cause.failures(u), ...Cause.defects(u)].some((e) => databaseUnreachable(e, depth + 1));
-  }
-  const { code, fatal } = u as { readonly code?: unknown; readonly fatal?: unknown };
-  return (typeof code === "string" && UNREACHABLE_CODES.has(code)) ||
-    // mysql2's error for a statement sent on a connection that was already lost (a transaction's
-    // next statement): fatal and without a code, the loss itself went to the statement before.
-    (fatal === true && code === undefined) ||
-    databaseUnreachable((u as { readonly cause?: unknown }).cause, depth + 1);
-};
-
 /**
  * The 500 page; the cause goes to the log only (path without its query: links carry tokens). A
  * database that does not answer is a 503 saying so instead: it passes, and nothing is wrong with
  * the request.
  */
 export const internalErrorPage = async (c: Ctx, cause: Cause.Cause<unknown>): Promise<Response> => {
-  const unavailable = databaseUnreachable(cause);
+  const unavailable = isDatabaseUnreachable(cause);
   await c.var.run(
     Effect.logError(unavailable ? "request failed: the database is unreachable" : "request failed", cause)
       .pipe(

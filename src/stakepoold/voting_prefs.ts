@@ -25,6 +25,7 @@ import { Supervisor } from "../runtime/supervisor.ts";
 import { databaseLayer } from "../storage/database.ts";
 import { LowFeeTickets } from "../storage/low_fee_tickets.ts";
 import { describeStore } from "../storage/sql.ts";
+import { isDatabaseUnreachable } from "../storage/unreachable.ts";
 import { Users } from "../storage/users.ts";
 import { TicketKeeper } from "./ticket_keeper.ts";
 import { Voter } from "./voter.ts";
@@ -115,24 +116,6 @@ class DatabaseNoAnswer extends Data.TaggedError("DatabaseNoAnswer")<{ readonly a
 }
 
 /**
- * The codes (Node's socket errors, mysql2's and the server's) of a MySQL server that cannot be
- * reached for now: refused or lost connections, timeouts, a server out of connections or shutting down.
- */
-const UNREACHABLE_CODES: ReadonlySet<unknown> = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EPIPE",
-  "PROTOCOL_CONNECTION_LOST",
-  "ER_CON_COUNT_ERROR",
-  "ER_SERVER_SHUTDOWN",
-]);
-
-/**
  * Whether a failure to use the database at start means "unreachable for now" (vote from the
  * snapshot, retry) rather than a refusal that retrying will not mend (wrong password, no such
  * database, a failed migration, the embedded store's file): those stop stakepoold.
@@ -140,7 +123,7 @@ const UNREACHABLE_CODES: ReadonlySet<unknown> = new Set([
 const isUnreachable = (database: DatabaseConfig, error: unknown): boolean =>
   database.dbhost !== undefined &&
   (error instanceof DatabaseNoAnswer ||
-    causeChain(error).some((e) => UNREACHABLE_CODES.has((e as { code?: unknown }).code)));
+    isDatabaseUnreachable(error));
 
 export class VotingPrefs extends Context.Tag("hcstakepool/VotingPrefs")<VotingPrefs, VotingPrefsApi>() {
   static readonly live = (options: VotingPrefsOptions) => Layer.scoped(VotingPrefs, makeVotingPrefs(options));
