@@ -4,7 +4,7 @@
 // line: {"requests","seconds","rps","p50Ms","p99Ms","statuses":{code:count}}.
 //   get <url> <connections> <seconds> [cookie] [path …]   GET the paths in turn (default the url's)
 //   signup <url> <connections> <seconds>                  the sign-up form, then its POST, each time
-//                                                          with a new address (counts POST answers)
+//                                                          with a new email (counts POST answers)
 
 interface Answer {
   readonly status: number;

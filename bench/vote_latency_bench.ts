@@ -16,6 +16,7 @@ import { ControlApi, type StakepooldStatus } from "../src/rpc/stakepoold_protoco
 import { makeStakepooldControlClient } from "../src/rpc/stakepoold_client.ts";
 import type { Endpoint, SimEndpoints } from "../src/sim/network.ts";
 import { migrate } from "../src/storage/migrations.ts";
+import { MAX_USER_ID } from "../src/storage/users.ts";
 import { sqlLayer } from "../src/storage/sql.ts";
 import { storeRegisteredUsers, withBenchDatabase } from "./database.ts";
 import { percentile } from "./measurement.ts";
@@ -29,7 +30,7 @@ export interface VoteBenchSize {
 }
 
 /** The pool's most users (UserId stays below 10 000); a few tickets drawn while the setup matures are missed. */
-export const FULL_SIZE: VoteBenchSize = { users: 9_999, poolTickets: 50_200, measuredBlocks: 100 };
+export const FULL_SIZE: VoteBenchSize = { users: MAX_USER_ID, poolTickets: 50_200, measuredBlocks: 100 };
 const WARM_UP_BLOCKS = 5;
 const CONTROL_SECRET = "bench-control-secret-0123456789";
 
