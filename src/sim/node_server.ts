@@ -602,6 +602,9 @@ export class SimNode {
       case "getstakedifficulty":
         p(0);
         return { current: toCoins(chain.currentStakeDiff), next: toCoins(chain.nextStakeDiff) };
+      case "existsliveticket":
+        // hcwallet has no handler of its own and forwards it to its hcd (realnodes R3).
+        return chain.ticket(requireHash(p(1).str(0)))?.status === "live";
       case "existslivetickets":
         return existsBitset(p(1).str(0), (h) => chain.ticket(h)?.status === "live");
       case "existsmissedtickets":
@@ -698,8 +701,6 @@ export class SimNode {
             ? { isvalid: true, address: encodeAddress(pubKeyHashAddressOf(a.right)) }
             : { isvalid: false };
         }
-        case "existsliveticket":
-          return this.chain.ticket(requireHash(p(1).str(0)))?.status === "live";
         case "getbestblockhash":
           p(0);
           return this.chain.tip.hash;
@@ -980,4 +981,4 @@ export class SimNode {
 const requireWalletHash = (hash: string): string =>
   goHashError(hash) === undefined
     ? hash
-    : rpcFail(RpcCode.deserialization, `Transaction hash string decode failed: invalid hash ${hash}`);
+    : rpcFail(RpcCode.deserialization, `Transaction hash string decode failed: ${goHashError(hash)}`);

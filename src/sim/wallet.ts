@@ -534,11 +534,12 @@ export class SimWallet {
 
   /**
    * hcwallet rescanwallet: waits for a rescan from `from`, or answers at once if one is running. A
-   * height above its best block is refused first (RescanFromHeight finds no block record there).
+   * height above its best block, or below 0, is refused first (RescanFromHeight finds no block
+   * record there).
    */
   rescan(from: number): Promise<void> {
     this.requireDaemon();
-    if (from > this.syncedHeight) rpcFail(RpcCode.wallet, NO_MAIN_CHAIN_BLOCK);
+    if (from > this.syncedHeight || from < 0) rpcFail(RpcCode.wallet, NO_MAIN_CHAIN_BLOCK);
     return this.startRescan(from) ?? Promise.resolve();
   }
 

@@ -167,7 +167,7 @@ Deno.test("hcwallet answers: version maps, -4 for wallet errors, stakepooluserin
       assert.deepEqual((yield* code(w.stakePoolUserInfo("nonsense")))[0], -4);
       assert.deepEqual(
         yield* code(w.getTransaction("not a hash")),
-        [-22, "Transaction hash string decode failed: invalid hash not a hash"],
+        [-22, "Transaction hash string decode failed: encoding/hex: invalid byte: U+006E 'n'"],
       );
 
       // A registered user: a 1-of-2 script imported, a ticket bought paying it.

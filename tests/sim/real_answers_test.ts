@@ -422,6 +422,27 @@ const rows = async (network: SimNetwork): Promise<ReadonlyArray<Row>> => {
     call(wallet, "rescanwallet", [network.chain.height + 1]),
     error(-4, "No main chain block for height"),
   );
+  // R3 (realnodes, hcd 27c7ab1 + hcwallet 51a2c09 again): three more requests hcsim answered otherwise.
+  await row(
+    "rescanwallet -1",
+    call(wallet, "rescanwallet", [-1]),
+    error(-4, "No main chain block for height"),
+  );
+  await row(
+    'wallet gettransaction "zz"',
+    call(wallet, "gettransaction", ["zz"]),
+    error(-22, "Transaction hash string decode failed: encoding/hex: invalid byte: U+007A 'z'"),
+  );
+  await row(
+    "wallet existsliveticket (forwarded to its hcd)",
+    call(wallet, "existsliveticket", ["ab".repeat(32)]),
+    answer(false),
+  );
+  await row(
+    'wallet existsliveticket "zz" (forwarded to its hcd)',
+    call(wallet, "existsliveticket", ["zz"]),
+    error(-22, 'Argument must be hexadecimal string (not "zz")'),
+  );
   await row(
     "purchaseticket over the spend limit",
     call(userWallet, "purchaseticket", ["default", 0.00000001]),
@@ -652,6 +673,51 @@ const rows = async (network: SimNetwork): Promise<ReadonlyArray<Row>> => {
     call(hcd, "sendrawtransaction", ["zz"]),
     error(-22, 'Argument must be hexadecimal string (not "zz")'),
   );
+  // R3: hcd's ticket-existence calls take one hex blob of hashes in internal (reversed) byte order
+  // and answer a bitset, LSB first; the wallet forwards them and getblockheader to its hcd.
+  const unknownHash = "cd".repeat(32);
+  for (const method of ["existslivetickets", "existsmissedtickets", "existsexpiredtickets"]) {
+    await row(`${method} ""`, call(hcd, method, [""]), answer(""));
+    await row(
+      `${method} "abcd"`,
+      call(hcd, method, ["abcd"]),
+      error(-8, "Hashes is not evenly divisible by the hash size"),
+    );
+    await row(
+      `${method} of 64 non-hex characters`,
+      call(hcd, method, ["z".repeat(64)]),
+      error(-22, `Parameter contains invalid hexadecimal encoding: ${"z".repeat(64)}`),
+    );
+    await row(`wallet ${method} of an unknown hash`, call(wallet, method, [unknownHash]), answer("00"));
+  }
+  await row(
+    "existstickets (no such method)",
+    call(hcd, "existstickets", [unknownHash]),
+    error(-32601, "Method not found"),
+  );
+  await row(
+    'hcd existsliveticket "abcd" (a short hash)',
+    call(hcd, "existsliveticket", ["abcd"]),
+    answer(false),
+  );
+  for (const [who, endpoint] of [["hcd", hcd], ["wallet", wallet]] as const) {
+    await row(
+      `${who} getblockheader of an unknown block`,
+      call(endpoint, "getblockheader", [unknownHash]),
+      error(-5, `Block not found: ${unknownHash}`),
+    );
+    await row(
+      `${who} getblockheader "zz"`,
+      call(endpoint, "getblockheader", ["zz"]),
+      error(-22, 'Argument must be hexadecimal string (not "zz")'),
+    );
+  }
+  await row(
+    "wallet getblockheader false: hcd's serialized header",
+    call(wallet, "getblockheader", [network.chain.tip.hash, false]),
+    answer(toHex(network.chain.tip.headerBytes)),
+  );
+  await row('rescanwallet "x"', call(wallet, "rescanwallet", ["x"]), error(-32600, "Invalid request"));
   return out;
 };
 
