@@ -43,6 +43,7 @@ import { StakepooldWatch } from "../tickets/stakepoold_watch.ts";
 import { TicketView, type TicketViewTuning } from "../tickets/ticket_view.ts";
 import { AddressRegistration } from "../wallets/address_registration.ts";
 import { pendingText, Reconciler, repairsText } from "../wallets/reconciler.ts";
+import { UserCounts } from "../pool/user_counts.ts";
 import { StakepooldClients, stakepooldClientsLive } from "../wallets/stakepoolds.ts";
 import { VotingWallets, votingWalletsConfig } from "../wallets/voting_wallets.ts";
 import { type SyncProgress, syncWallets } from "../wallets/wallet_sync.ts";
@@ -145,7 +146,7 @@ export const startWebApp = (
   Effect.gen(function* () {
     const net = NETWORKS[config.network];
     const storage = yield* Layer.build(
-      Layer.mergeAll(EmailChanges.layer, PasswordResets.layer, ResponseSigner.layer).pipe(
+      Layer.mergeAll(EmailChanges.layer, PasswordResets.layer, ResponseSigner.layer, UserCounts.layer()).pipe(
         Layer.provideMerge(Layer.mergeAll(Users.layer, Sessions.layer, AuditLog.layer, LowFeeTickets.layer)),
         Layer.provideMerge(databaseLayer(config.database)),
       ),

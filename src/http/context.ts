@@ -1,11 +1,13 @@
 // What every handler sees: the services it may run use cases against (WebServices), and the
-// request's own state set by the middleware (Hono's typed Variables).
+// request's own state set by the middleware (Hono's typed Variables), read with c.get("name"):
+// Hono's c.var copies every variable into a new object at each use.
 import type { Context as HonoContext } from "hono";
 import type { Effect, Exit } from "effect";
 import type { PoolSettings, PoolSettingsApi } from "../accounts/pool_settings.ts";
 import type { Captcha } from "../captcha/captcha.ts";
 import type { User } from "../domain/models.ts";
 import type { Mailer } from "../mail/mailer.ts";
+import type { UserCounts } from "../pool/user_counts.ts";
 import type { ResponseSigner } from "../signing/response_signer.ts";
 import type { AuditLog } from "../storage/audit_log.ts";
 import type { EmailChanges } from "../storage/email_changes.ts";
@@ -27,6 +29,7 @@ import type { Form } from "./form.ts";
 export type WebServices =
   | PoolSettings
   | Users
+  | UserCounts
   | Sessions
   | EmailChanges
   | PasswordResets

@@ -58,7 +58,7 @@ export const DATABASE_DOWN_TEXT =
  */
 export const internalErrorPage = async (c: Ctx, cause: Cause.Cause<unknown>): Promise<Response> => {
   const unavailable = isDatabaseUnreachable(cause);
-  await c.var.run(
+  await c.get("run")(
     Effect.logError(unavailable ? "request failed: the database is unreachable" : "request failed", cause)
       .pipe(
         Effect.annotateLogs({ method: c.req.method, path: c.req.path }),
@@ -110,7 +110,7 @@ export const failurePage = (
   switch (outcome.kind) {
     case "flash":
       if (options.back !== undefined || c.req.method === "POST") {
-        c.var.session.flash("error", error.message);
+        c.get("session").flash("error", error.message);
         return c.redirect(options.back ?? currentUrl(c), 303);
       }
       return render(c, { title: "Error", status: 400 }, <StatusView title="Error" message={error.message} />);
@@ -140,7 +140,7 @@ export const runPage = async <A, E>(
   onSuccess: (a: A) => Response | Promise<Response>,
   options: FailureOptions = {},
 ): Promise<Response> => {
-  const exit = await c.var.run(effect);
+  const exit = await c.get("run")(effect);
   return Exit.isSuccess(exit) ? onSuccess(exit.value) : failurePage(c, exit.cause, options);
 };
 

@@ -1,30 +1,87 @@
 // Renders a page view inside the layout, with the navbar, footer and pending flash messages of
 // the request. Views get plain props; this is where request state becomes props.
-import type { Child } from "hono/jsx";
+// Rendering JSX was most of a public page's time (issue 15), so what does not change is rendered
+// once: the frame a visitor who is not signed in sees (no user, no flash message) depends only
+// on the site, the page's title and path, and is kept per app; memoView keeps a view's HTML for
+// the props it was rendered with.
+import type { Child, FC } from "hono/jsx";
+import { raw } from "hono/html";
+import type { HtmlEscapedString } from "hono/utils/html";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { Layout } from "../../templates/layout.tsx";
+import type { PoolSettingsApi } from "../accounts/pool_settings.ts";
+import { Layout, type LayoutProps } from "../../templates/layout.tsx";
 import type { Ctx } from "./context.ts";
+
+/** Kept renderings per app (frames) or per view (memoView); the oldest goes when one more is needed. */
+const KEPT = 64;
+const DOCTYPE = "<!doctype html>";
+/** Where the view goes in a kept frame. */
+const VIEW_MARK = "<!--view-->";
+
+interface Frame {
+  readonly before: string;
+  readonly after: string;
+}
+
+const keep = <K, V>(map: Map<K, V>, key: K, value: V): V => {
+  if (map.size >= KEPT) map.delete(map.keys().next().value!);
+  map.set(key, value);
+  return value;
+};
+
+const frames = new WeakMap<PoolSettingsApi, Map<string, Frame>>();
+
+/** The visitor's frame of a page (title and path), rendered at its first use. */
+const visitorFrame = (settings: PoolSettingsApi, props: Omit<LayoutProps, "children">): Frame => {
+  let kept = frames.get(settings);
+  if (kept === undefined) frames.set(settings, kept = new Map());
+  const key = `${props.title}\n${props.nav.current}`;
+  const found = kept.get(key);
+  if (found !== undefined) return found;
+  const html = `${DOCTYPE}${Layout({ ...props, children: raw(VIEW_MARK) })}`;
+  const at = html.indexOf(VIEW_MARK);
+  return keep(kept, key, { before: html.slice(0, at), after: html.slice(at + VIEW_MARK.length) });
+};
 
 export const render = (
   c: Ctx,
   page: { readonly title: string; readonly status?: ContentfulStatusCode },
   body: Child,
 ): Response => {
-  const user = c.var.user;
-  const { config } = c.var.settings;
-  const html = Layout({
+  const user = c.get("user");
+  const settings = c.get("settings");
+  const { config } = settings;
+  const flashes = c.get("session").takeFlashes();
+  const props = {
     title: page.title,
     nav: {
       ...(user === undefined
         ? {}
         : { user: { email: user.Email, hasTicketAddress: user.MultiSigAddress !== "" } }),
-      admin: c.var.isAdmin,
+      admin: c.get("isAdmin"),
       current: c.req.path,
-      csrf: user === undefined ? "" : c.var.session.csrfToken(),
+      csrf: user === undefined ? "" : c.get("session").csrfToken(),
     },
-    site: { network: c.var.settings.net.name, poolEmail: config.poolEmail, poolLink: config.poolLink },
-    flashes: c.var.session.takeFlashes(),
-    children: body,
-  });
-  return c.html(`<!doctype html>${html}`, page.status ?? 200);
+    site: { network: settings.net.name, poolEmail: config.poolEmail, poolLink: config.poolLink },
+    flashes,
+  };
+  const status = page.status ?? 200;
+  if (user !== undefined || flashes.length > 0) {
+    return c.html(`${DOCTYPE}${Layout({ ...props, children: body })}`, status);
+  }
+  const frame = visitorFrame(settings, props);
+  return c.html(`${frame.before}${<>{body}</>}${frame.after}`, status);
+};
+
+const views = new WeakMap<object, Map<string, HtmlEscapedString>>();
+
+/**
+ * The view's HTML for these props, rendered once and kept: for views that are a function of their
+ * (JSON-serialisable) props alone, shown to many alike.
+ */
+export const memoView = <P extends object>(view: FC<P>, props: P): HtmlEscapedString => {
+  let kept = views.get(view);
+  if (kept === undefined) views.set(view, kept = new Map());
+  const key = JSON.stringify(props);
+  return kept.get(key) ?? keep(kept, key, raw(String(view(props))));
 };

@@ -15,15 +15,42 @@ const duration = Metric.histogram(
   "time to answer an HTTP request (to the response headers), by route pattern and method",
 );
 
+interface RouteLabels {
+  readonly labels: ReadonlyArray<MetricLabel.MetricLabel>;
+  readonly byStatus: Map<number, ReadonlyArray<MetricLabel.MetricLabel>>;
+}
+
+// Label arrays made once per route, method and status: Effect finds a metric's hook by the
+// array's identity, so a request costs map lookups instead of new labels and a registry search.
+const byRoute = new Map<string, Map<string, RouteLabels>>();
+
+const routeLabels = (pattern: string, method: string): RouteLabels => {
+  let methods = byRoute.get(pattern);
+  if (methods === undefined) byRoute.set(pattern, methods = new Map());
+  let found = methods.get(method);
+  if (found === undefined) {
+    const route = pattern === "*" || pattern === "/*" ? "unmatched" : pattern;
+    const labels = [MetricLabel.make("route", route), MetricLabel.make("method", method)];
+    methods.set(method, found = { labels, byStatus: new Map() });
+  }
+  return found;
+};
+
+const statusLabels = (route: RouteLabels, status: number) => {
+  let labels = route.byStatus.get(status);
+  if (labels === undefined) {
+    route.byStatus.set(status, labels = [...route.labels, MetricLabel.make("status", String(status))]);
+  }
+  return labels;
+};
+
 export const httpMetrics: MiddlewareHandler = async (c, next) => {
   const started = performance.now();
   try {
     await next();
   } finally {
-    const pattern = routePath(c, c.req.routeIndex);
-    const route = pattern === "*" || pattern === "/*" ? "unmatched" : pattern;
-    const labels = [MetricLabel.make("route", route), MetricLabel.make("method", c.req.method)];
-    duration.unsafeUpdate((performance.now() - started) / 1000, labels);
-    requests.unsafeUpdate(1, [...labels, MetricLabel.make("status", String(c.res.status))]);
+    const route = routeLabels(routePath(c, c.req.routeIndex), c.req.method);
+    duration.unsafeUpdate((performance.now() - started) / 1000, route.labels);
+    requests.unsafeUpdate(1, statusLabels(route, c.res.status));
   }
 };

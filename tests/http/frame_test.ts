@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { Effect } from "effect";
 import { loadStaticAssets } from "../../src/http/static_files.ts";
-import { withWebApp } from "./support.ts";
+import { alertsOf, signUpAndSignIn, withWebApp } from "./support.ts";
 
 Deno.test("headers, cookies, assets and the 404 page", (t) =>
   withWebApp({}, async (web) => {
@@ -45,6 +45,44 @@ Deno.test("headers, cookies, assets and the 404 page", (t) =>
       const secure = await https.request("/signin");
       assert.match(secure.headers.getSetCookie().join("\n"), /session=[^;]+;.*Secure/);
     });
+
+    await t.step(
+      "a visitor's frame is each page's own; flashes and signed-in users get their own",
+      async () => {
+        // Visitors' frames and views are rendered once and kept (render.tsx): each page must still
+        // get its own, and nothing of one request may show in another's.
+        const visitor = web.client();
+        for (
+          const [path, title, current] of [["/", "Home", "Home"], ["/stats", "Stats", "Stats"], [
+            "/",
+            "Home",
+            "Home",
+          ]]
+        ) {
+          const page = await visitor.get(path);
+          assert.equal(page.status, 200);
+          assert.match(page.text, new RegExp(`<title>HC Stake Pool - ${title}</title>`));
+          assert.deepEqual([...page.text.matchAll(/aria-current="page">([^<]*)</g)].map((m) => m[1]), [
+            current,
+          ]);
+          assert.match(page.text, /href="\/signup"/);
+        }
+        const refused = await visitor.follow(
+          await visitor.submit("/signin", { email: "nobody@frame.test", password: "wrong password 1" }),
+        );
+        assert.equal(alertsOf(refused.text).length, 1, "the flash shows");
+        assert.equal(alertsOf((await visitor.get("/signin")).text).length, 0, "once");
+
+        const user = web.client();
+        await signUpAndSignIn(web, user, "frame@frame.test", "frame password 1");
+        const home = await user.get("/");
+        assert.match(home.text, /Hello, frame@frame\.test/);
+        assert.match(home.text, /Go to my tickets/);
+        const after = await web.client().get("/");
+        assert.doesNotMatch(after.text, /Hello,|Go to my tickets/);
+        assert.match(after.text, /Create an account/);
+      },
+    );
 
     await t.step("assets come from static/ with their type and an ETag", async () => {
       const css = await client.get("/assets/css/site.css");

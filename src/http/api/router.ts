@@ -52,7 +52,7 @@ const answer = (c: Ctx, status: number, envelope: Envelope | object, retryAfterS
 /** Signs the body bytes the client will receive, after everything else has written them. */
 const signAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  const signer = await c.var.run(ResponseSigner);
+  const signer = await c.get("run")(ResponseSigner);
   if (Exit.isFailure(signer)) throw new Error("ResponseSigner missing from the web app's services");
   const body = new Uint8Array(await c.res.arrayBuffer());
   c.res = new Response(body, c.res);
@@ -61,7 +61,7 @@ const signAnswers: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** Takes a point of `rule` for `key`; the refusal as an ApiFailure, or undefined to go on. */
 const consume = async (c: Ctx, rule: RateRuleName, key: string, prefix: string) => {
-  const exit = await c.var.run(Effect.flatMap(RateLimits, (limits) => limits.consume(rule, key)));
+  const exit = await c.get("run")(Effect.flatMap(RateLimits, (limits) => limits.consume(rule, key)));
   if (Exit.isSuccess(exit)) return undefined;
   const limited = Cause.failureOption(exit.cause);
   const seconds = Option.isSome(limited) ? limited.value.retryAfterSeconds : 60;
@@ -73,7 +73,7 @@ const consume = async (c: Ctx, rule: RateRuleName, key: string, prefix: string) 
 
 const internalError = async (c: Ctx, prefix: string, cause: Cause.Cause<unknown>) => {
   // The path only: never the Authorization header (the token).
-  await c.var.run(
+  await c.get("run")(
     Effect.logError("api command failed", cause).pipe(
       Effect.annotateLogs({ method: c.req.method, path: c.req.path }),
     ),
@@ -85,12 +85,12 @@ const internalError = async (c: Ctx, prefix: string, cause: Cause.Cause<unknown>
 const authenticate = async (c: Ctx, prefix: string): Promise<User | ApiFailure> => {
   const token = bearerToken(c.req.header("authorization"));
   if (token === undefined) return failure(Code.Unauthenticated, prefix, "invalid api token");
-  const exit = await c.var.run(verifyApiToken(token));
+  const exit = await c.get("run")(verifyApiToken(token));
   if (Exit.isFailure(exit)) return internalError(c, prefix, exit.cause);
   if (Option.isSome(exit.value)) return exit.value.value;
   // Forged, revoked or another pool's: worth an operator's eye, the token itself never.
-  await c.var.run(
-    Effect.logInfo("api token refused").pipe(Effect.annotateLogs({ path: c.req.path, ip: c.var.ip })),
+  await c.get("run")(
+    Effect.logInfo("api token refused").pipe(Effect.annotateLogs({ path: c.req.path, ip: c.get("ip") })),
   );
   return failure(Code.Unauthenticated, prefix, "invalid api token");
 };
@@ -100,7 +100,7 @@ const serve = (cmd: ApiCommand) => async (c: Ctx): Promise<Response> => {
   const refuse = (f: ApiFailure) =>
     answer(c, f.httpStatus, errorEnvelope(f, cmd.dataOnError), f.retryAfterSeconds);
   if (cmd.limits.ip !== undefined) {
-    const limited = await consume(c, cmd.limits.ip, c.var.ip, prefix);
+    const limited = await consume(c, cmd.limits.ip, c.get("ip"), prefix);
     if (limited) return refuse(limited);
   }
   let user: User | undefined;
@@ -125,9 +125,9 @@ const serve = (cmd: ApiCommand) => async (c: Ctx): Promise<Response> => {
     }
     fields = read.right;
   }
-  const exit = await c.var.run(
+  const exit = await c.get("run")(
     Effect.flatMap(
-      cmd.run({ user: user!, fields, ip: c.var.ip, settings: c.var.settings }),
+      cmd.run({ user: user!, fields, ip: c.get("ip"), settings: c.get("settings") }),
       (data) =>
         cmd.data === undefined
           ? Effect.succeed(successEnvelope(cmd.successMessage))

@@ -13,13 +13,13 @@ export const isAdmin = (config: PoolConfig, ip: string, userId: number): boolean
   userId > 0 && config.adminUserIds.includes(userId) && config.adminIps.includes(ip);
 
 export const authMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const session = c.var.session;
+  const session = c.get("session");
   if (session.userId > 0) {
-    const found = await c.var.run(Effect.flatMap(Users, (users) => users.byId(session.userId)));
+    const found = await c.get("run")(Effect.flatMap(Users, (users) => users.byId(session.userId)));
     if (Exit.isFailure(found)) return internalErrorPage(c, found.cause);
     if (Option.isSome(found.value)) {
       c.set("user", found.value.value);
-      c.set("isAdmin", isAdmin(c.var.settings.config, c.var.ip, found.value.value.UserId));
+      c.set("isAdmin", isAdmin(c.get("settings").config, c.get("ip"), found.value.value.UserId));
     } else {
       session.signOut();
     }
@@ -29,15 +29,15 @@ export const authMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /** Pages for signed-in users: anyone else is sent to the home page (as the original). */
 export const requireUser: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.var.user === undefined) return c.redirect("/", 303);
+  if (c.get("user") === undefined) return c.redirect("/", 303);
   await next();
 };
 
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (!c.var.isAdmin) {
-    await c.var.run(
+  if (!c.get("isAdmin")) {
+    await c.get("run")(
       Effect.logWarning("refused an admin page").pipe(
-        Effect.annotateLogs({ path: c.req.path, ip: c.var.ip, userId: c.var.user?.UserId ?? 0 }),
+        Effect.annotateLogs({ path: c.req.path, ip: c.get("ip"), userId: c.get("user")?.UserId ?? 0 }),
       ),
     );
     return failurePage(

@@ -21,10 +21,10 @@ export const csrfMiddleware: MiddlewareHandler<AppEnv> = async (c, next) => {
   const form = await readForm(c.req.raw);
   if (Either.isLeft(form)) return failurePage(c, Cause.fail(form.left));
   c.set("form", form.right);
-  if (!sameToken(c.var.session.storedCsrfToken, form.right.get("csrf_token"))) {
-    await c.var.run(
+  if (!sameToken(c.get("session").storedCsrfToken, form.right.get("csrf_token"))) {
+    await c.get("run")(
       Effect.logWarning("refused a form without a valid CSRF token").pipe(
-        Effect.annotateLogs({ path: c.req.path, ip: c.var.ip }),
+        Effect.annotateLogs({ path: c.req.path, ip: c.get("ip") }),
       ),
     );
     return failurePage(c, Cause.fail(new CsrfRejected()));

@@ -79,17 +79,20 @@ export class RateLimits extends Context.Tag("hcstakepool/RateLimits")<RateLimits
 /** How a rule's key is found in a request; undefined skips the rule (e.g. an empty field). */
 export type RateKey = (c: Ctx) => string | undefined;
 
-export const byIp: RateKey = (c) => c.var.ip;
+export const byIp: RateKey = (c) => c.get("ip");
 /** A form field, case-folded (an email address). */
 export const byField = (name: string): RateKey => (c) =>
-  c.var.form.get(name).trim().toLowerCase() || undefined;
-export const byUser: RateKey = (c) => (c.var.user === undefined ? undefined : String(c.var.user.UserId));
+  c.get("form").get(name).trim().toLowerCase() || undefined;
+export const byUser: RateKey = (c) => {
+  const user = c.get("user");
+  return user === undefined ? undefined : String(user.UserId);
+};
 
 /** Consumes `rule` for the request's key before the handler runs. */
 export const rateLimit = (rule: RateRuleName, key: RateKey): MiddlewareHandler<AppEnv> => async (c, next) => {
   const k = key(c);
   if (k !== undefined) {
-    const exit = await c.var.run(Effect.flatMap(RateLimits, (limits) => limits.consume(rule, k)));
+    const exit = await c.get("run")(Effect.flatMap(RateLimits, (limits) => limits.consume(rule, k)));
     if (exit._tag === "Failure") return failurePage(c, exit.cause);
   }
   await next();

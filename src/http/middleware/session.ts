@@ -91,7 +91,11 @@ export class SessionState {
 
   /** What the middleware has to do once the handler is done. */
   get pending() {
-    return { next: this.next, changed: this.changed, userId: this.user, data: JSON.stringify(this.data) };
+    return { next: this.next, changed: this.changed, userId: this.user };
+  }
+  /** The data as the Sessions table stores it. */
+  get stored(): string {
+    return JSON.stringify(this.data);
   }
 }
 
@@ -110,9 +114,10 @@ export class SessionStoreError extends Error {
 export const sessionMiddleware =
   (options: { readonly secure: boolean }): MiddlewareHandler<AppEnv> => async (c, next) => {
     const cookieId = getCookie(c, SESSION_COOKIE);
-    let state = SessionState.fresh();
+    // A visitor without a cookie keeps the fresh state set for every request: no database round.
+    let state = c.get("session");
     if (cookieId !== undefined && cookieId.length <= 64) {
-      const found = await c.var.run(Effect.flatMap(Sessions, (s) => s.get(cookieId)));
+      const found = await c.get("run")(Effect.flatMap(Sessions, (s) => s.get(cookieId)));
       if (Exit.isFailure(found)) throw new SessionStoreError("reading the session failed", found.cause);
       if (Option.isSome(found.value)) {
         const s = found.value.value;
@@ -125,8 +130,12 @@ export const sessionMiddleware =
   };
 
 const persist = async (c: Ctx, state: SessionState, secure: boolean) => {
-  const { next, changed, userId, data } = state.pending;
-  const exit = await c.var.run(
+  const { next, changed, userId } = state.pending;
+  const touch = state.id !== undefined && unixNow() - state.lastSeen > TOUCH_AFTER_SECONDS;
+  // Most requests change nothing (and a visitor has no session): no database round, no cookie.
+  if (next === "keep" && !changed && !touch) return;
+  const data = state.stored;
+  const exit = await c.get("run")(
     Effect.gen(function* () {
       const sessions = yield* Sessions;
       if (state.id !== undefined && next !== "keep") yield* sessions.remove(state.id);
@@ -136,9 +145,7 @@ const persist = async (c: Ctx, state: SessionState, secure: boolean) => {
         return (yield* sessions.create({ userId, data, ttlSeconds: SESSION_TTL_SECONDS })).id;
       }
       if (changed) yield* sessions.setData(state.id, data);
-      if (unixNow() - state.lastSeen > TOUCH_AFTER_SECONDS) {
-        yield* sessions.touch(state.id, SESSION_TTL_SECONDS);
-      }
+      if (touch) yield* sessions.touch(state.id, SESSION_TTL_SECONDS);
       return undefined;
     }),
   );

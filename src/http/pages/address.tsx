@@ -15,8 +15,8 @@ export default page({
   path: "/address",
   access: "user",
   get: async (c) => {
-    const user = c.var.user!;
-    const { config, net } = c.var.settings;
+    const user = c.get("user")!;
+    const { config, net } = c.get("settings");
     // Only in the demo (deno task start): a ready-made address of hcsim's user wallet.
     const demo = await demoAddressForm(c);
     return render(
@@ -25,7 +25,7 @@ export default page({
       <>
         {demo}
         <AddressView
-          csrf={c.var.session.csrfToken()}
+          csrf={c.get("session").csrfToken()}
           hcctl={hcctlCommand(net.name)}
           submitted={user.UserPubKeyAddr === "" ? undefined : user.UserPubKeyAddr}
           closedMessage={config.closePool ? config.closePoolMsg : undefined}
@@ -36,13 +36,17 @@ export default page({
   post: (c) =>
     runPage(
       c,
-      submitAddress({ user: c.var.user!, userPubKeyAddr: c.var.form.get("UserPubKeyAddr"), ip: c.var.ip })
+      submitAddress({
+        user: c.get("user")!,
+        userPubKeyAddr: c.get("form").get("UserPubKeyAddr"),
+        ip: c.get("ip"),
+      })
         .pipe(Effect.catchTags({
           AddressRejected: (e) => Effect.fail(rejected(e.message)),
           PoolClosed: (e) => Effect.fail(rejected(e.message)),
         })),
       (registration) => {
-        c.var.session.flash(
+        c.get("session").flash(
           "success",
           `Your ticket address is ${registration.multisigAddress}. Buy tickets to it as shown below.`,
         );

@@ -16,11 +16,11 @@ export default page({
       render(
         c,
         { title: "Add Low Fee Tickets" },
-        <AdminTicketsView csrf={c.var.session.csrfToken()} {...lists} />,
+        <AdminTicketsView csrf={c.get("session").csrfToken()} {...lists} />,
       )),
   post: (c) => {
-    const change = { admin: c.var.user!, ip: c.var.ip, hashes: c.var.form.getAll("tickets[]") };
-    const action = c.var.form.get("action");
+    const change = { admin: c.get("user")!, ip: c.get("ip"), hashes: c.get("form").getAll("tickets[]") };
+    const action = c.get("form").get("action");
     return runPage(
       c,
       action === "Add"
@@ -29,7 +29,7 @@ export default page({
         ? removeLowFeeTickets(change)
         : Effect.fail(rejected("invalid or unknown form action type")),
       ({ count, stakepoolds }) => {
-        const session = c.var.session;
+        const session = c.get("session");
         session.flash("success", `successfully ${action === "Add" ? "added" : "removed"} ${count} ticket(s)`);
         for (const f of stakepoolds.failed) {
           session.flash("error", `StakepooldUpdateAll error: ${f.host}: ${f.reason}`);

@@ -29,7 +29,7 @@ export default page({
         c,
         { title: "API" },
         <ApiDocsView
-          baseUrl={c.var.settings.config.baseUrl}
+          baseUrl={c.get("settings").config.baseUrl}
           publicKey={signer.publicKey}
           signatureHeader={SIGNATURE_HEADER}
           commands={COMMANDS}

@@ -12,8 +12,8 @@ export default page({
       next: "Sign in with your new email address.",
     }, (change) => {
       // Every session of the account has ended; this one too if it was the account's.
-      if (c.var.session.userId === change.UserId) {
-        c.var.session.signOut();
+      if (c.get("session").userId === change.UserId) {
+        c.get("session").signOut();
         c.set("user", undefined);
       }
     }),

@@ -5,7 +5,7 @@ export default page({
   path: "/logout",
   access: "public",
   post: (c) => {
-    c.var.session.signOut();
+    c.get("session").signOut();
     return c.redirect("/", 303);
   },
 });

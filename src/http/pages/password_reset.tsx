@@ -21,20 +21,20 @@ export default page({
         render(
           c,
           { title: "Reset Password" },
-          <PasswordResetView csrf={c.var.session.csrfToken()} {...extras} />,
+          <PasswordResetView csrf={c.get("session").csrfToken()} {...extras} />,
         ),
     ),
   post: (c) =>
     runPage(
       c,
       requestPasswordReset({
-        email: c.var.form.get("email"),
-        captchaId: c.var.form.get("verifyKey"),
-        captchaAnswer: c.var.form.get("verifyValue"),
-        ip: c.var.ip,
+        email: c.get("form").get("email"),
+        captchaId: c.get("form").get("verifyKey"),
+        captchaAnswer: c.get("form").get("verifyValue"),
+        ip: c.get("ip"),
       }),
       (result) => {
-        const session = c.var.session;
+        const session = c.get("session");
         if (result.mailSent === false) session.flash("error", "Unable to send password reset email");
         session.flash(
           "success",

@@ -16,7 +16,7 @@ export default page({
         c,
         { title: "Password Update" },
         <PasswordUpdateView
-          csrf={c.var.session.csrfToken()}
+          csrf={c.get("session").csrfToken()}
           token={token}
           problem={result.ok ? undefined : result.message}
         />,
@@ -27,12 +27,12 @@ export default page({
       c,
       resetPassword({
         token: c.req.query("t") ?? "",
-        password: c.var.form.get("password"),
-        passwordRepeat: c.var.form.get("passwordrepeat"),
-        ip: c.var.ip,
+        password: c.get("form").get("password"),
+        passwordRepeat: c.get("form").get("passwordrepeat"),
+        ip: c.get("ip"),
       }),
       () => {
-        c.var.session.flash("success", "Password successfully updated");
+        c.get("session").flash("success", "Password successfully updated");
         return c.redirect("/signin", 303);
       },
     ),

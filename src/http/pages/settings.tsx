@@ -13,9 +13,9 @@ import { formExtras } from "./captcha_form.ts";
 
 /** The three forms of the page, told apart by their button (the original's updateEmail / updatePassword). */
 const settingsPost = (c: Ctx) => {
-  const form = c.var.form;
-  const user = c.var.user!;
-  const session = c.var.session;
+  const form = c.get("form");
+  const user = c.get("user")!;
+  const session = c.get("session");
   const done = () => c.redirect("/settings", 303);
   if (form.get("updateEmail") === "true") {
     return runPage(
@@ -26,7 +26,7 @@ const settingsPost = (c: Ctx) => {
         password: form.get("password"),
         captchaId: form.get("verifyKey"),
         captchaAnswer: form.get("verifyValue"),
-        ip: c.var.ip,
+        ip: c.get("ip"),
       }),
       (result) => {
         if (result.mailSent === false) session.flash("error", "Unable to send email change token.");
@@ -45,7 +45,7 @@ const settingsPost = (c: Ctx) => {
         password: form.get("password"),
         newPassword: form.get("newpassword"),
         newPasswordRepeat: form.get("newpasswordrepeat"),
-        ip: c.var.ip,
+        ip: c.get("ip"),
       }),
       () => {
         // Every session of the account ended; this browser continues in a new one.
@@ -56,7 +56,7 @@ const settingsPost = (c: Ctx) => {
     );
   }
   if (form.get("regenerateToken") === "true") {
-    return runPage(c, regenerateApiToken(user, c.var.ip), () => {
+    return runPage(c, regenerateApiToken(user, c.get("ip")), () => {
       session.flash("success", "A new API token was made; the old one no longer works.");
       return done();
     });
@@ -72,16 +72,16 @@ export default page({
     post: [{ rule: "settings:ip", key: byIp }, { rule: "settings:account", key: byUser }],
   },
   get: (c) => {
-    const user = c.var.user!;
+    const user = c.get("user")!;
     return runPage(
       c,
-      Effect.all({ apiToken: apiTokenOf(user, c.var.ip), extras: formExtras }),
+      Effect.all({ apiToken: apiTokenOf(user, c.get("ip")), extras: formExtras }),
       ({ apiToken, extras }) =>
         render(
           c,
           { title: "Settings" },
           <SettingsView
-            csrf={c.var.session.csrfToken()}
+            csrf={c.get("session").csrfToken()}
             email={user.Email}
             apiToken={apiToken}
             {...extras}

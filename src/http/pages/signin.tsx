@@ -9,10 +9,14 @@ export default page({
   path: "/signin",
   access: "public",
   limits: { post: [{ rule: "signin:ip", key: byIp }, { rule: "signin:account", key: byField("email") }] },
-  get: (c) => render(c, { title: "Sign In" }, <SignInView csrf={c.var.session.csrfToken()} />),
+  get: (c) => render(c, { title: "Sign In" }, <SignInView csrf={c.get("session").csrfToken()} />),
   post: (c) =>
-    runPage(c, signIn({ email: c.var.form.get("email"), password: c.var.form.get("password") }), (user) => {
-      c.var.session.signIn(user.UserId);
-      return c.redirect(user.MultiSigAddress === "" ? "/settings" : "/tickets", 303);
-    }),
+    runPage(
+      c,
+      signIn({ email: c.get("form").get("email"), password: c.get("form").get("password") }),
+      (user) => {
+        c.get("session").signIn(user.UserId);
+        return c.redirect(user.MultiSigAddress === "" ? "/settings" : "/tickets", 303);
+      },
+    ),
 });

@@ -11,20 +11,20 @@ export default page({
   access: "public",
   limits: { get: [{ rule: "captcha:ip", key: byIp }], post: [{ rule: "signup:ip", key: byIp }] },
   get: (c) => {
-    const { config } = c.var.settings;
+    const { config } = c.get("settings");
     return runPage(c, formExtras, (extras) =>
       render(
         c,
         { title: "Sign Up" },
         <SignUpView
-          csrf={c.var.session.csrfToken()}
+          csrf={c.get("session").csrfToken()}
           {...extras}
           closedMessage={config.closePool ? config.closePoolMsg : undefined}
         />,
       ));
   },
   post: (c) => {
-    const form = c.var.form;
+    const form = c.get("form");
     return runPage(
       c,
       signUp({
@@ -33,10 +33,10 @@ export default page({
         passwordRepeat: form.get("passwordrepeat"),
         captchaId: form.get("verifyKey"),
         captchaAnswer: form.get("verifyValue"),
-        ip: c.var.ip,
+        ip: c.get("ip"),
       }),
       (result) => {
-        const session = c.var.session;
+        const session = c.get("session");
         if (result.mailSent === true) {
           session.flash("success", `A verification email has been sent to ${result.email}`);
         } else if (result.mailSent === false) session.flash("error", "Unable to send signup email");

@@ -6,7 +6,7 @@ import { poolStats } from "../../pool/stats.ts";
 import { StatsView } from "../../../templates/stats.tsx";
 import { runPage } from "../outcomes.tsx";
 import { page } from "../page.ts";
-import { render } from "../render.tsx";
+import { memoView, render } from "../render.tsx";
 
 export default page({
   path: "/stats",
@@ -26,6 +26,6 @@ export default page({
       (stats) =>
         Option.isNone(stats)
           ? c.redirect("/error?r=/stats", 303)
-          : render(c, { title: "Stats" }, <StatsView stats={stats.value} />),
+          : render(c, { title: "Stats" }, memoView(StatsView, { stats: stats.value })),
     ),
 });

@@ -18,21 +18,21 @@ export default page({
         c,
         { title: "Status", status: status.wallets.stopped === undefined ? 200 : 500 },
         <AdminStatusView
-          csrf={c.var.session.csrfToken()}
+          csrf={c.get("session").csrfToken()}
           status={status}
-          stakepooldsEnabled={c.var.settings.config.enableStakepoold}
+          stakepooldsEnabled={c.get("settings").config.enableStakepoold}
         />,
       )),
   post: (c) =>
     runPage(
       c,
-      c.var.form.get("action") === "resume"
-        ? resumeWallets({ admin: c.var.user!, ip: c.var.ip }).pipe(
+      c.get("form").get("action") === "resume"
+        ? resumeWallets({ admin: c.get("user")!, ip: c.get("ip") }).pipe(
           Effect.catchTag("ResumeRefused", (e) => Effect.fail(rejected(e.message))),
         )
         : Effect.fail(rejected("invalid or unknown form action type")),
       (wasStopped) => {
-        c.var.session.flash(
+        c.get("session").flash(
           wasStopped ? "success" : "info",
           wasStopped
             ? "The checks passed: wallet commands are running again."

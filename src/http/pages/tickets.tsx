@@ -22,11 +22,11 @@ export default page({
   path: "/tickets",
   access: "user",
   get: async (c) => {
-    const user = c.var.user!;
+    const user = c.get("user")!;
     if (user.MultiSigAddress === "") return c.redirect("/address", 303);
     // Only in the demo (deno task start): buy tickets from hcsim's user wallet.
     const demo = await demoTicketsForm(c);
-    const net = c.var.settings.net.name;
+    const net = c.get("settings").net.name;
     const section = sectionOf(c.req.query("section"));
     const order: Order = c.req.query("order") === "oldest" ? "oldest" : "newest";
     return runPage(
@@ -76,7 +76,7 @@ export const ticketsLive = page({
   path: "/tickets/live",
   access: "user",
   get: (c) => {
-    const user = c.var.user!;
+    const user = c.get("user")!;
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       return c.text("This address takes websocket connections from the tickets page.", 426);
     }
@@ -96,7 +96,7 @@ export const ticketsLive = page({
         ),
       ));
     socket.addEventListener("open", () => {
-      void c.var.run(
+      void c.get("run")(
         Effect.raceFirst(updates, closed).pipe(
           Effect.catchAllCause((cause) =>
             Cause.isInterruptedOnly(cause)

@@ -21,7 +21,7 @@ export const tokenResultPage = <A, E>(
   /** Request state to change on success, before the page renders. */
   onSuccess: (a: A) => void = () => {},
 ): Promise<Response> =>
-  runPage(c, userFailures(useToken(c.req.query("t") ?? "", c.var.ip)), (result) => {
+  runPage(c, userFailures(useToken(c.req.query("t") ?? "", c.get("ip"))), (result) => {
     if (result.ok) onSuccess(result.value);
     return render(
       c,

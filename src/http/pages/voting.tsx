@@ -12,26 +12,28 @@ export default page({
   path: "/voting",
   access: "user",
   get: (c) =>
-    runPage(c, votingPreferences(c.var.user!), (prefs) =>
+    runPage(c, votingPreferences(c.get("user")!), (prefs) =>
       render(
         c,
         { title: "Voting" },
-        <VotingView csrf={c.var.session.csrfToken()} {...prefs} />,
+        <VotingView csrf={c.get("session").csrfToken()} {...prefs} />,
       )),
   post: (c) => {
-    const user = c.var.user!;
+    const user = c.get("user")!;
     return runPage(
       c,
       votingPreferences(user).pipe(
-        Effect.flatMap((prefs) => voteBitsFromAgendaFields(prefs.agendas.length, (f) => c.var.form.get(f))),
-        Effect.flatMap((voteBits) => setVoteBits({ user, voteBits, ip: c.var.ip })),
+        Effect.flatMap((prefs) =>
+          voteBitsFromAgendaFields(prefs.agendas.length, (f) => c.get("form").get(f))
+        ),
+        Effect.flatMap((voteBits) => setVoteBits({ user, voteBits, ip: c.get("ip") })),
         Effect.catchTags({
           AgendaChoiceRejected: (e) => Effect.fail(rejected(e.message)),
           VoteBitsRejected: (e) => Effect.fail(rejected(e.message)),
         }),
       ),
       (saved) => {
-        const session = c.var.session;
+        const session = c.get("session");
         session.flash("success", "successfully updated voting preferences");
         const { ok, failed } = saved.stakepoolds;
         if (saved.changed && failed.length > 0) {
