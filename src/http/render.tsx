@@ -3,7 +3,8 @@
 // Rendering JSX was most of a public page's time (issue 15), so what does not change is rendered
 // once: the frame a visitor who is not signed in sees (no user, no flash message) depends only
 // on the site, the page's title and path, and is kept per app; memoView keeps a view's HTML for
-// the props it was rendered with.
+// the props it was rendered with; and a kept view in a kept frame is kept as the whole page's
+// bytes (encoding the page was the next largest cost).
 import type { Child, FC } from "hono/jsx";
 import { raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
@@ -70,10 +71,24 @@ export const render = (
     return c.html(`${DOCTYPE}${Layout({ ...props, children: body })}`, status);
   }
   const frame = visitorFrame(settings, props);
-  return c.html(`${frame.before}${<>{body}</>}${frame.after}`, status);
+  if (!(body instanceof String && keptViews.has(body))) {
+    return c.html(`${frame.before}${<>{body}</>}${frame.after}`, status);
+  }
+  let pages = keptPages.get(frame);
+  if (pages === undefined) keptPages.set(frame, pages = new WeakMap());
+  let bytes = pages.get(body);
+  if (bytes === undefined) pages.set(body, bytes = encoder.encode(`${frame.before}${body}${frame.after}`));
+  return c.body(bytes, status, HTML);
 };
 
+const encoder = new TextEncoder();
+const HTML = { "Content-Type": "text/html; charset=UTF-8" };
+/** Whole pages of a frame by their kept view; they go with the view. */
+const keptPages = new WeakMap<Frame, WeakMap<object, Uint8Array<ArrayBuffer>>>();
+
 const views = new WeakMap<object, Map<string, HtmlEscapedString>>();
+/** What memoView returned: render keeps their pages. */
+const keptViews = new WeakSet<object>();
 
 /**
  * The view's HTML for these props, rendered once and kept: for views that are a function of their
@@ -83,5 +98,9 @@ export const memoView = <P extends object>(view: FC<P>, props: P): HtmlEscapedSt
   let kept = views.get(view);
   if (kept === undefined) views.set(view, kept = new Map());
   const key = JSON.stringify(props);
-  return kept.get(key) ?? keep(kept, key, raw(String(view(props))));
+  const found = kept.get(key);
+  if (found !== undefined) return found;
+  const html = raw(String(view(props)));
+  keptViews.add(html);
+  return keep(kept, key, html);
 };
