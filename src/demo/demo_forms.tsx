@@ -27,8 +27,8 @@ const DemoCard = (p: { readonly children: Child }) => (
 
 /** /address: a ready-made public key address of the demo wallet, submitted with one click. */
 export const demoAddressForm = async (c: Ctx): Promise<Child | undefined> => {
-  if (c.var.user?.UserPubKeyAddr !== "") return undefined;
-  const exit = await c.var.run(
+  if (c.get("user")?.UserPubKeyAddr !== "") return undefined;
+  const exit = await c.get("run")(
     Effect.flatMap(demoWallet, (wallet) =>
       Option.match(wallet, {
         onNone: () => Effect.succeed(undefined),
@@ -47,7 +47,7 @@ export const demoAddressForm = async (c: Ctx): Promise<Child | undefined> => {
         ? <Notice kind="warning">{found.problem}</Notice>
         : (
           <form method="post" action="/address" class="form">
-            <CsrfField token={c.var.session.csrfToken()} />
+            <CsrfField token={c.get("session").csrfToken()} />
             <input type="hidden" name="UserPubKeyAddr" value={found.address} />
             <p>
               hcsim's user wallet plays your wallet here. Its new public key address is{" "}
@@ -62,12 +62,12 @@ export const demoAddressForm = async (c: Ctx): Promise<Child | undefined> => {
 
 /** /tickets: buy simnet tickets from the demo wallet with this user's purchase information. */
 export const demoTicketsForm = async (c: Ctx): Promise<Child | undefined> => {
-  const exit = await c.var.run(Effect.map(demoWallet, Option.isSome));
+  const exit = await c.get("run")(Effect.map(demoWallet, Option.isSome));
   if (exit._tag === "Failure" || !exit.value) return undefined;
   return (
     <DemoCard>
       <form method="post" action="/demo/tickets" class="form">
-        <CsrfField token={c.var.session.csrfToken()} />
+        <CsrfField token={c.get("session").csrfToken()} />
         <p>
           Buy tickets from hcsim's user wallet, exactly as the instructions below say. New blocks come every
           few seconds: a ticket is immature for 16 blocks, then live until the lottery picks it, then voted
@@ -91,8 +91,8 @@ export const demoTickets = page({
   path: "/demo/tickets",
   access: "user",
   post: (c) => {
-    const user = c.var.user!;
-    const count = Number(c.var.form.get("count") || DEFAULT_TICKETS);
+    const user = c.get("user")!;
+    const count = Number(c.get("form").get("count") || DEFAULT_TICKETS);
     return runPage(
       c,
       Effect.gen(function* () {
@@ -117,7 +117,7 @@ export const demoTickets = page({
         }).pipe(Effect.catchTag("DemoWalletFailed", (e) => Effect.fail(rejected(e.message))));
       }),
       (tickets) => {
-        c.var.session.flash(
+        c.get("session").flash(
           "success",
           `Bought ${tickets.length} simnet ticket${tickets.length === 1 ? "" : "s"}; ` +
             "they appear here once the next block holds them.",
