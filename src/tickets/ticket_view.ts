@@ -499,6 +499,9 @@ const makeTicketView = (tuning: TicketViewOptions) =>
             entry.chainCheckDue = true;
             yield* scheduleRead(entry);
           }
+          // Blocks may have come while the stream was down: their heights came with the events
+          // missed, and immature tickets would stay immature until the next tip poll.
+          yield* pollTip;
           return;
         }
         const { event } = signal;
