@@ -4,19 +4,10 @@
 // of every kind are there, and the tickets page is photographed. `deno run -A docs/screenshot.ts`
 import { chromium } from "playwright-core";
 import { Effect } from "effect";
+import { LAUNCH_ARGS } from "../tests/browser/browser_support.ts";
 import { DemoProcess, freePort, readDemoFile, rpcClient } from "../tests/demo/support.ts";
 
 const OUTPUT = new URL("./demo-tickets.png", import.meta.url).pathname;
-const LAUNCH_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 const datadir = await Deno.makeTempDir({ prefix: "hcs_screenshot_" });
 const port = freePort();
