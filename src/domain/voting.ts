@@ -178,9 +178,10 @@ export const ticketsGone = (
   let tickets = set.tickets;
   const gone: PoolTicket[] = [];
   for (const hash of hashes) {
-    const t = ticketOf(set, hash);
-    if (t !== undefined) {
-      gone.push(t);
+    // From the shrinking map, so a hash listed twice leaves once.
+    const t = HashMap.get(tickets, hash);
+    if (Option.isSome(t)) {
+      gone.push(t.value);
       tickets = HashMap.remove(tickets, hash);
     }
   }
