@@ -169,7 +169,6 @@ export const masterFromSeed = (seed: Uint8Array, net: NetParams): Either.Either<
   });
 };
 
-/** BIP32 child key derivation (private or public); the fingerprint is Hash160(parent pubkey)[0:4]. */
 /**
  * What every child of one parent shares (its fingerprint and decoded point), remembered per parent
  * key: the pool derives 10 000 children of one branch key at start, and recomputing these per child
@@ -192,6 +191,7 @@ const parentOf = (publicKey: Uint8Array) => {
   return known;
 };
 
+/** BIP32 child key derivation (private or public); the fingerprint is Hash160(parent pubkey)[0:4]. */
 export const deriveChild = (k: ExtendedKey, index: number): Either.Either<ExtendedKey, HdKeyError> => {
   if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) {
     return fail("bad-index", `child index ${index} is not a 32-bit unsigned integer`);
