@@ -5,10 +5,7 @@ import type { FC } from "hono/jsx";
 import type { PoolStats } from "../src/pool/stats.ts";
 import { DonutChart, formatPercent } from "./charts.tsx";
 import { type Fact, FactList, PoolStyles } from "./pool_components.tsx";
-import { formatCoins, formatCount } from "./numbers.ts";
-
-const n = formatCount;
-const coins = formatCoins;
+import { formatCoins as coins, formatCount as n } from "./numbers.ts";
 
 export const StatsView: FC<{ stats: PoolStats }> = ({ stats: s }) => {
   const network: ReadonlyArray<Fact> = [

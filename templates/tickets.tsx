@@ -10,7 +10,7 @@ import type { Order, Section } from "../src/tickets/user_tickets.ts";
 import type { PurchaseInfo } from "../src/pool/purchase_info.ts";
 import { Notice } from "./components.tsx";
 import { Code, type Fact, FactList, MaybeLink, PoolStyles } from "./pool_components.tsx";
-import { formatCount } from "./numbers.ts";
+import { formatCount as n } from "./numbers.ts";
 
 export interface TicketsViewProps {
   readonly info: PurchaseInfo;
@@ -33,8 +33,6 @@ const TITLES: Readonly<Record<Section, string>> = {
   expired: "Expired tickets",
   invalid: "Invalid tickets",
 };
-
-const n = formatCount;
 
 /** abcdef01…89abcd: enough to recognise (and to fit a phone), the whole hash in the label and title. */
 const short = (hash: string) => `${hash.slice(0, 8)}…${hash.slice(-6)}`;
