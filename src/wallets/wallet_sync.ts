@@ -394,6 +394,13 @@ export const syncWallets = (
       // Wallet by wallet, so that a ticket one wallet looked up is known to the next.
       const foreignTickets = new Set<string>();
       const unknownTickets = new Set<string>();
+      /** A pool ticket's rescan need; a foreign or unknown one noted for the problems. */
+      const poolNeed = (hash: string, p: Placement) => {
+        if (p.kind === "foreign") foreignTickets.add(hash);
+        else if (p.kind === "unknown") unknownTickets.add(hash);
+        // An unmined ticket is left to the blocks: a wallet holding its script sees it mined.
+        return p.kind === "pool" ? [{ hash, script: p.script, height: p.height }] : [];
+      };
       for (const wallet of ticketWallets) {
         const plan = plans.get(wallet.name)!;
         if (plan.down) continue;
@@ -405,13 +412,7 @@ export const syncWallets = (
         );
         // A wallet that held the ticket's script may have it although it did not list it: its
         // list was read after a block that spent it. Only one that lacks it needs a rescan.
-        const pool = lacked.flatMap((hash, i) => {
-          const p = placed[i];
-          if (p.kind === "foreign") foreignTickets.add(hash);
-          else if (p.kind === "unknown") unknownTickets.add(hash);
-          // An unmined ticket is left to the blocks: a wallet holding its script sees it mined.
-          return p.kind === "pool" ? [{ hash, script: p.script, height: p.height }] : [];
-        });
+        const pool = lacked.flatMap((hash, i) => poolNeed(hash, placed[i]));
         const tip = tips.get(wallet.name)!;
         const scriptsHeld = held.get(wallet.name);
         const absent = yield* Effect.filter(pool, (t) =>
@@ -434,14 +435,9 @@ export const syncWallets = (
         );
         const needed = [
           ...absent,
-          ...listedUnvotable.flatMap(({ hash, p }) => {
-            if (p.kind === "foreign") {
-              foreignTickets.add(hash);
-            } else if (p.kind === "unknown") {
-              unknownTickets.add(hash);
-            }
-            return p.kind === "pool" ? [{ hash, height: p.height }] : [];
-          }),
+          ...listedUnvotable.flatMap(({ hash, p }) =>
+            poolNeed(hash, p)
+          ),
         ];
         for (const t of needed) {
           plan.needed.push({ hash: t.hash, height: t.height });
@@ -464,9 +460,7 @@ export const syncWallets = (
       // One rescan per wallet that needs it, then each ticket it must hold checked.
       const rescanTick = yield* progressCounter(
         "rescans",
-        [...plans.values()].filter((p) =>
-          !p.down && p.rescanFrom !== undefined
-        ).length,
+        [...plans.values()].filter((p) => !p.down && p.rescanFrom !== undefined).length,
         options,
       );
       const deadline = Duration.toMillis(options.rescanDeadline ?? DEFAULT_RESCAN_DEADLINE);
