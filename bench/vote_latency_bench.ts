@@ -10,7 +10,8 @@
 // durationMs: the voter's clock starts when the notification has been read and decoded), and the
 // floor's, from its socket's message to its last answer.
 import { Effect, Redacted } from "effect";
-import { freePort, stakepooldConf } from "../tests/faults/stakepoold_process.ts";
+import { freePort } from "../tests/demo/support.ts";
+import { stakepooldConf } from "../tests/faults/stakepoold_process.ts";
 import { postJson, type TlsTarget } from "../src/rpc/transport.ts";
 import { ControlApi, type StakepooldStatus } from "../src/rpc/stakepoold_protocol.ts";
 import { makeStakepooldControlClient } from "../src/rpc/stakepoold_client.ts";

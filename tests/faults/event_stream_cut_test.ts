@@ -21,7 +21,7 @@ import {
   withStakepooldSetup,
 } from "../stakepoold/support.ts";
 import { startForwarder } from "./forwarder.ts";
-import { freePort } from "./stakepoold_process.ts";
+import { freePort } from "../demo/support.ts";
 
 const TICKETS = 3;
 const PASSWORD = "event stream password";

@@ -48,11 +48,3 @@ export const stakepooldConf = (o: StakepooldConfOptions): string =>
     `rpckey=${o.dir}/rpc.key`,
     `controlsecret=${o.controlSecret}`,
   ].join("\n") + "\n";
-
-/** A port nothing listens on now. */
-export const freePort = (): number => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-};

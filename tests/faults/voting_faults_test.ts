@@ -20,7 +20,8 @@ import {
   withStakepooldSetup,
 } from "../stakepoold/support.ts";
 import { spawnDeno } from "./processes.ts";
-import { freePort, stakepooldConf } from "./stakepoold_process.ts";
+import { freePort } from "../demo/support.ts";
+import { stakepooldConf } from "./stakepoold_process.ts";
 
 const NETWORK = { nodes: 3, backgroundTickets: 8, feeAddressCount: 50, userFunds: 10n ** 14n };
 const USERS = 8;
