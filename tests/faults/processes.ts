@@ -21,10 +21,6 @@ export interface ChildProcess {
   readonly stop: (graceMs?: number) => Promise<number>;
 }
 
-/**
- * Runs `deno run -A <args>` from the repository root with the given environment. With
- * HCPOOL_CPU_PROFILE_DIR set, each process writes a V8 CPU profile there when it exits.
- */
 const profileDir = Deno.env.get("HCPOOL_CPU_PROFILE_DIR");
 
 /** Every process started here that has not exited yet. */
@@ -34,6 +30,10 @@ const running = new Set<ChildProcess>();
 export const stopAllProcesses = (): Promise<ReadonlyArray<number>> =>
   Promise.all([...running].map((p) => p.stop()));
 
+/**
+ * Runs `deno run -A <args>` from the repository root with the given environment. With
+ * HCPOOL_CPU_PROFILE_DIR set, each process writes a V8 CPU profile there when it exits.
+ */
 export const spawnDeno = (
   name: string,
   args: ReadonlyArray<string>,
