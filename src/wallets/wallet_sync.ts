@@ -597,16 +597,14 @@ const rescanAndCheck = (plan: WalletPlan, from: number, deadlineMs: number) =>
         return { from, added: due.length - missing.length, pending: ahead.length };
       }
       // An unreachable wallet may still be rescanning (a call timeout): the checks tell.
-      const held = yield* Effect.forEach(
-        missing,
-        (t) => Effect.map(Effect.either(wallet.rpc.getTransaction(t.hash)), (tx) => ({ t, tx })),
-        { concurrency: CHECK_CONCURRENCY },
-      );
-      if (held.some(({ tx }) => Either.isLeft(tx) && isUnreachable(tx.left))) {
+      const held = yield* Effect.forEach(missing, (t) => heldBy(wallet, t.hash, tip), {
+        concurrency: CHECK_CONCURRENCY,
+      });
+      if (held.some((h) => h.kind === "down")) {
         plan.down = true;
         return { from, added: due.length - missing.length, pending: ahead.length };
       }
-      missing = held.filter(({ tx }) => Either.isLeft(tx) || tx.right.confirmations === 0).map(({ t }) => t);
+      missing = missing.filter((_, i) => held[i].kind !== "mined");
       if (missing.length === 0 || attempt === RESCAN_RETRY_WAITS.length) break;
       const wait = RESCAN_RETRY_WAITS[attempt];
       yield* Effect.logWarning(
