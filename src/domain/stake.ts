@@ -230,7 +230,8 @@ export interface Vote {
   readonly payouts: ReadonlyArray<Payout>;
 }
 
-const isNullPrevOut = (i: TxIn) =>
+/** The null outpoint a coinbase or a vote's stakebase spends. */
+export const isNullPrevOut = (i: TxIn) =>
   i.prevIndex === MAX_PREV_OUT_INDEX && i.tree === TX_TREE_REGULAR && i.prevHash.every((b) => b === 0);
 
 export const parseVote = (tx: MsgTx): Either.Either<Vote, StakeError> =>

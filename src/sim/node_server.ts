@@ -5,15 +5,8 @@ import { Either } from "effect";
 import { concatBytes, fromHex, toHex } from "../domain/bytes.ts";
 import { addressHash160, encodeAddress, pubKeyHashAddressOf } from "../domain/address.ts";
 import { disasmScript, scriptAddresses } from "../domain/script.ts";
-import { commitmentAddress, parseCommitment, parseVote } from "../domain/stake.ts";
-import {
-  deserializeTx,
-  MAX_PREV_OUT_INDEX,
-  type MsgTx,
-  serializeTx,
-  txid,
-  varIntBytes,
-} from "../domain/tx.ts";
+import { commitmentAddress, isNullPrevOut, parseCommitment, parseVote } from "../domain/stake.ts";
+import { deserializeTx, type MsgTx, serializeTx, txid, varIntBytes } from "../domain/tx.ts";
 import { RpcCode } from "../rpc/errors.ts";
 import { encodeNotification, type HcNotification } from "../rpc/hc_methods.ts";
 import type { RpcHandler, RpcServer } from "../rpc/jsonrpc_server.ts";
@@ -224,8 +217,7 @@ const blockBytes = (chain: SimChain, b: SimBlock) => {
 
 /** A regular transaction spending the null outpoint: a block's coinbase (a vote's stakebase is stake). */
 const isCoinbase = (s: StoredTx) =>
-  s.type === "regular" && s.tx.inputs.length === 1 && s.tx.inputs[0].prevIndex === MAX_PREV_OUT_INDEX &&
-  s.tx.inputs[0].prevHash.every((b) => b === 0);
+  s.type === "regular" && s.tx.inputs.length === 1 && isNullPrevOut(s.tx.inputs[0]);
 
 /**
  * hcd createTxRawResult. A coinbase input is {amountin, blockheight, blockindex, coinbase,
