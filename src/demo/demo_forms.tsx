@@ -79,7 +79,7 @@ export const demoTicketsForm = async (c: Ctx): Promise<Child | undefined> => {
           name="count"
           value={String(DEFAULT_TICKETS)}
           inputMode="numeric"
-          maxLength={2}
+          maxLength={String(MAX_TICKETS).length}
         />
         <button type="submit" class="button">Buy simnet tickets</button>
       </form>
