@@ -4,6 +4,7 @@ import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
 import { Users } from "../../src/storage/users.ts";
 import { stakepooldLayer } from "../../stakepoold.ts";
 import {
+  buyLowFeeTickets,
   buyPoolTickets,
   eventually,
   partsOf,
@@ -31,9 +32,7 @@ Deno.test("norpclisten: new vote bits, a new user and an added low-fee ticket in
         Effect.map(tickets, (ts) => new Set(ts.map((t) => t.TicketHash)));
 
       const [paid] = yield* buyPoolTickets(userWallet, owner);
-      network.control.underpayPoolFee(true);
-      const [lowFee] = yield* buyPoolTickets(userWallet, owner);
-      network.control.underpayPoolFee(false);
+      const [lowFee] = yield* buyLowFeeTickets(network, userWallet, owner);
       network.control.generate(1);
       yield* eventually(
         "the paid ticket is live, the low-fee one ignored",

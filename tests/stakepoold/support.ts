@@ -255,6 +255,13 @@ export const mineUntilAboutToMature = (network: SimNetwork, ticket: string) => {
 export const buyPoolTickets = (userWallet: WalletRpc, user: PoolUser, count = 1) =>
   userWallet.purchaseTicket(["default", 1000, 1, user.ticketAddress, count, user.feeAddress, POOL_FEES]);
 
+/** Buys `count` pool tickets paying half the pool fee (hcsim's user wallet told to): the pool must not vote them. */
+export const buyLowFeeTickets = (network: SimNetwork, userWallet: WalletRpc, user: PoolUser, count = 1) =>
+  Effect.suspend(() => {
+    network.control.underpayPoolFee(true);
+    return buyPoolTickets(userWallet, user, count);
+  }).pipe(Effect.ensuring(Effect.sync(() => network.control.underpayPoolFee(false))));
+
 /**
  * Mines one block at a time until `ticket` is drawn, waiting after each block until `settled`
  * holds (e.g. the other winners of the pool were voted); returns the selecting block.

@@ -9,6 +9,7 @@ import type { TicketEvent } from "../../src/rpc/stakepoold_protocol.ts";
 import { txid } from "../../src/domain/tx.ts";
 import { clientFor } from "../sim/helpers.ts";
 import {
+  buyLowFeeTickets,
   buyPoolTickets,
   eventually,
   logLinesInto,
@@ -140,9 +141,7 @@ Deno.test("a low-fee ticket the pool leaves alone misses without a warning", () 
         voteBitsVersion: 7,
       }]);
       const [spd] = yield* startStakepoolds(network, database, dir, { resyncInterval: "500 millis" });
-      network.control.underpayPoolFee(true);
-      const [ticket] = yield* buyPoolTickets(userWallet, owner);
-      network.control.underpayPoolFee(false);
+      const [ticket] = yield* buyLowFeeTickets(network, userWallet, owner);
       mineUntilAboutToMature(network, ticket);
       yield* eventually(
         "the ticket is ignored",

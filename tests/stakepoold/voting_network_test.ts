@@ -7,6 +7,7 @@ import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
 import { StakepooldClients, stakepooldClientsLive } from "../../src/wallets/stakepoolds.ts";
 import { clientFor } from "../sim/helpers.ts";
 import {
+  buyLowFeeTickets,
   buyPoolTickets,
   CONTROL_SECRET,
   eventually,
@@ -80,10 +81,8 @@ Deno.test(
             ...(yield* userWallet.purchaseTicket(["default", 1000, 1, stranger.address, 2])),
             ...(yield* userWallet.purchaseTicket(["default", 1000, 1, undefined, 2])),
           ]);
-          network.control.underpayPoolFee(true);
           const u0 = users[0];
-          const lowFee = yield* buyPoolTickets(userWallet, u0, 3);
-          network.control.underpayPoolFee(false);
+          const lowFee = yield* buyLowFeeTickets(network, userWallet, u0, 3);
           const [added, neverAdded, removed] = lowFee;
 
           const allNodes = [0, 1, 2];

@@ -6,6 +6,7 @@ import { ControlApi } from "../../src/rpc/stakepoold_protocol.ts";
 import { LowFeeTickets } from "../../src/storage/low_fee_tickets.ts";
 import { Users } from "../../src/storage/users.ts";
 import {
+  buyLowFeeTickets,
   buyPoolTickets,
   eventually,
   logLinesInto,
@@ -143,9 +144,7 @@ for (const how of ["pushed by the web app", "read at a database reload"] as cons
           resyncInterval: "500 millis",
           ...(how === "read at a database reload" ? { databaseReloadInterval: "300 millis" } : {}),
         });
-        network.control.underpayPoolFee(true);
-        const [ticket] = yield* buyPoolTickets(userWallet, owner);
-        network.control.underpayPoolFee(false);
+        const [ticket] = yield* buyLowFeeTickets(network, userWallet, owner);
         mineUntilAboutToMature(network, ticket);
         yield* eventually(
           "the ticket is ignored",
