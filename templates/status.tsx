@@ -247,7 +247,7 @@ export const AdminStatusView: FC<StatusViewProps> = ({ csrf, status, stakepoolds
                       r.summary.repaired.reduce((sum, x) => sum + x.ticketsAdded, 0)
                     } tickets`,
                 },
-                ...(r.summary === undefined || pendingText(r.summary) === "none" ? [] : [{
+                ...(r.summary === undefined || !r.summary.repaired.some((x) => x.ticketsPending > 0) ? [] : [{
                   label: "Left to the next round",
                   value: pendingText(r.summary),
                 }]),
