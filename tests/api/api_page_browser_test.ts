@@ -3,25 +3,10 @@
 // on a desktop and a phone. Screenshots: .data/test-output/browser/api-*.png.
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
+import { LAUNCH_ARGS, OUTPUT, VIEWPORTS } from "../browser/browser_support.ts";
 import { API_COMMANDS } from "../../src/http/api/router.ts";
 import { withWebApp } from "../http/support.ts";
 import { ApiClient } from "./support.ts";
-
-const OUTPUT = new URL("../../.data/test-output/browser/", import.meta.url).pathname;
-const LAUNCH_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const VIEWPORTS = [
-  { name: "desktop", width: 1280, height: 860 },
-  { name: "phone", width: 375, height: 740 },
-] as const;
 
 Deno.test("in Chromium: the home page links the API page, which lists every command and the signing key", async () => {
   await Deno.mkdir(OUTPUT, { recursive: true });

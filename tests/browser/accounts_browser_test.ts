@@ -4,25 +4,8 @@
 // Content-Security-Policy violation or script error on any page.
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
+import { LAUNCH_ARGS, OUTPUT, VIEWPORTS } from "./browser_support.ts";
 import { linkIn, type TestWebApp, withWebApp } from "../http/support.ts";
-
-const OUTPUT = new URL("../../.data/test-output/browser/", import.meta.url).pathname;
-
-const LAUNCH_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-const VIEWPORTS = [
-  { name: "desktop", width: 1280, height: 860 },
-  { name: "phone", width: 375, height: 740 },
-] as const;
 
 const captchaDigits = async (web: TestWebApp, page: Page) => {
   const id = await page.locator('input[name="verifyKey"]').getAttribute("value");
